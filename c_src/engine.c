@@ -1,0 +1,10 @@
+/*
+ * engine.c -- unity build of the engine: one translation unit, so the compiler can inline the
+ * heap and graph operations into the main loop.  Compiled twice, through engine32.c and
+ * engine64.c, once per id width (see gasp.h).
+ */
+#include "heap.c"
+#include "unionfind.c"
+#include "graph.c"
+#include "gasp.c"
+#include "selftest.c"

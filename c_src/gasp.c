@@ -1,0 +1,296 @@
+/*
+ * gasp.c -- GASP main loop: pop the best cluster-pair edge, contract it (graph.c folds parallel
+ * edges with the linkage rule), re-key the edges whose priority changed.
+ *
+ * Reference: A. Bailoni, C. Pape, N. Huetsch, S. Wolf, T. Beier, A. Kreshuk, F. A. Hamprecht,
+ * "GASP, a generalized framework for agglomerative clustering of signed graphs and its application
+ * to Instance Segmentation", CVPR 2022.  The semantics follow the reference implementation (nifty's
+ * GaspClusterPolicy) to the letter; they are spelled out in docs/semantics.md.
+ *
+ * Priority queue contents.  Unconstrained phase: exactly the LOCAL edges with W > 0, keyed by W
+ * (times the size factor).  The run stops when it is empty, which is the same as stopping at the
+ * first non-positive local maximum.  Constrained phase: the edges that carry no constraint and are
+ * local or have W <= 0, keyed by |W|; popping W > 0 merges, popping W <= 0 sets the edge's
+ * CONSTRAINED flag.  Because an edge between two clusters persists until they merge, and flags
+ * are OR-ed when edges fold, "clusters A and B are constrained" is exactly "the edge between A
+ * and B carries the flag": no separate constraint sets are needed.
+ *
+ * Ties: the heap orders equal keys by edge id, and a folded edge keeps the smaller id of its
+ * parts, so equal priorities are broken by the original edge order.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "gasp.h"
+#include "graph.h"
+#include "heap.h"
+#include "unionfind.h"
+
+#define POLL_INTERVAL 4096
+
+typedef struct {
+    gasp_graph_t g;
+    gasp_heap_t heap;
+    gasp_uf_t uf;
+    double *cluster_size;   /* owned; node-size sum per cluster root, or NULL (no regulariser) */
+    double *size_factor;    /* owned; cluster_size^-r per root, or NULL */
+    double r;               /* size regulariser */
+    int constrained;        /* current phase: 1 = cannot-link pass */
+} engine_t;
+
+static inline int is_candidate(const engine_t *E, gasp_idx_t e)
+{
+    unsigned f = E->g.flags[e];
+    double w = E->g.val[e];
+    if (E->constrained)
+        return !(f & GASP_EDGE_CONSTRAINED) && ((f & GASP_EDGE_LOCAL) || w <= 0.0);
+    return (f & GASP_EDGE_LOCAL) && w > 0.0;
+}
+
+static inline double priority(const engine_t *E, gasp_idx_t e)
+{
+    double w = E->g.val[e];
+    double p = E->constrained ? fabs(w) : w;
+    if (E->size_factor)
+        p *= 0.5 * (E->size_factor[E->g.eu[e]] + E->size_factor[E->g.ev[e]]);
+    return p;
+}
+
+static inline void refresh(engine_t *E, gasp_idx_t e)
+{
+    if (is_candidate(E, e))
+        gasp_heap_set(&E->heap, e, priority(E, e));
+    else
+        gasp_heap_remove(&E->heap, e);
+}
+
+static void refresh_visit(void *ctx, gasp_idx_t e)
+{
+    refresh((engine_t *)ctx, e);
+}
+
+/* Fill the heap with the candidates of the current phase, O(m). */
+static void fill_heap(engine_t *E)
+{
+    gasp_heap_clear(&E->heap);
+    for (gasp_idx_t e = 0; e < E->g.m; e++)
+        if (gasp_graph_alive(&E->g, e) && is_candidate(E, e))
+            gasp_heap_append(&E->heap, e, priority(E, e));
+    gasp_heap_build(&E->heap);
+}
+
+static int check_all(engine_t *E)
+{
+    int rc = gasp_heap_check(&E->heap);
+    if (rc == GASP_OK)
+        rc = gasp_graph_check(&E->g);
+    if (rc == GASP_OK)
+        rc = gasp_uf_check(&E->uf);
+    return rc;
+}
+
+static int validate(int64_t n, int64_t m, const int64_t *edges, const double *weights,
+                    const double *edge_sizes, const double *node_sizes,
+                    const gasp_options_t *o, int64_t *labels, gasp_stats_t *st)
+{
+#define FAIL(arg, idx)          \
+    do {                        \
+        st->err_arg = (arg);    \
+        st->err_index = (idx);  \
+        return GASP_EINVAL;     \
+    } while (0)
+    if (!o)
+        FAIL(GASP_ARG_OPTIONS, -1);
+    if (n < 0)
+        FAIL(GASP_ARG_N_NODES, -1);
+    if (m < 0)
+        FAIL(GASP_ARG_N_EDGES, -1);
+    if (n > gasp_max_nodes())
+        return GASP_ETOOBIG;
+    if (m > gasp_max_edges())
+        return GASP_ETOOBIG;
+    if (m > 0 && (!edges || !weights))
+        FAIL(!edges ? GASP_ARG_EDGES : GASP_ARG_WEIGHTS, -1);
+    if (n > 0 && !labels)
+        FAIL(GASP_ARG_OUTPUT, -1);
+    if (o->linkage < 0 || o->linkage >= GASP_LINKAGE_COUNT_)
+        FAIL(GASP_ARG_LINKAGE, -1);
+    if (!isfinite(o->linkage_param) ||
+        (o->linkage == GASP_LINKAGE_GENERALIZED_MEAN && !(o->linkage_param > 0.0)))
+        FAIL(GASP_ARG_LINKAGE_PARAM, -1);
+    if (!isfinite(o->size_regularizer) || o->size_regularizer < 0.0)
+        FAIL(GASP_ARG_SIZE_REGULARIZER, -1);
+    if (o->n_clusters < 0)
+        FAIL(GASP_ARG_N_CLUSTERS, -1);
+    for (int64_t k = 0; k < m; k++) {
+        int64_t a = edges[2 * k], b = edges[2 * k + 1];
+        if (a < 0 || b < 0 || a >= n || b >= n || a == b)
+            FAIL(GASP_ARG_EDGES, k);
+        if (!isfinite(weights[k]))
+            FAIL(GASP_ARG_WEIGHTS, k);
+        if (edge_sizes && !(isfinite(edge_sizes[k]) && edge_sizes[k] > 0.0))
+            FAIL(GASP_ARG_EDGE_SIZES, k);
+    }
+    if (node_sizes)
+        for (int64_t i = 0; i < n; i++)
+            if (!(isfinite(node_sizes[i]) && node_sizes[i] > 0.0))
+                FAIL(GASP_ARG_NODE_SIZES, i);
+    return GASP_OK;
+#undef FAIL
+}
+
+/* Run one phase (constrained or not) until the queue empties or the cluster target is met. */
+static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, int64_t *merges,
+                     double *heights, int64_t *cluster_id, gasp_stats_t *st)
+{
+    const int64_t n = E->g.n;
+    const int64_t stop = o->n_clusters;
+    fill_heap(E);
+    while (E->heap.size > 0 && *clusters > stop) {
+        if ((st->n_pops & (POLL_INTERVAL - 1)) == 0 && o->cancel && *o->cancel)
+            return GASP_EINTERRUPTED;
+#ifdef GASP_DEBUG
+        if ((st->n_pops & (st->n_pops - 1)) == 0 && check_all(E) != GASP_OK)
+            return GASP_EINTERNAL;
+#endif
+        st->n_pops++;
+        gasp_idx_t e = gasp_heap_pop(&E->heap);
+        double w = E->g.val[e];
+        if (E->constrained && w <= 0.0) {
+            E->g.flags[e] |= GASP_EDGE_CONSTRAINED;
+            continue;
+        }
+        int64_t j = st->n_merges++;
+        if (merges) {
+            int64_t ca = cluster_id[E->g.eu[e]], cb = cluster_id[E->g.ev[e]];
+            merges[2 * j] = ca < cb ? ca : cb;
+            merges[2 * j + 1] = ca < cb ? cb : ca;
+        }
+        if (heights)
+            heights[j] = w;
+        gasp_idx_t s;
+        gasp_idx_t l = gasp_graph_contract(&E->g, e, &s);
+        if (E->g.numeric_error)
+            return GASP_ENUMERIC;
+        E->uf.parent[s] = l;
+        E->uf.size[l] += E->uf.size[s];
+        if (merges)
+            cluster_id[l] = n + j;
+        (*clusters)--;
+        for (gasp_idx_t i = 0; i < E->g.n_folds; i++) {
+            gasp_heap_remove(&E->heap, E->g.fold_dead[i]);
+            refresh(E, E->g.fold_alive[i]);
+        }
+        if (E->size_factor) {
+            E->cluster_size[l] += E->cluster_size[s];
+            E->size_factor[l] = pow(E->cluster_size[l], -E->r);
+            gasp_graph_for_each_edge(&E->g, l, refresh_visit, E);
+        }
+    }
+#ifdef GASP_DEBUG
+    if (check_all(E) != GASP_OK)
+        return GASP_EINTERNAL;
+#endif
+    return GASP_OK;
+}
+
+int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
+             const double *edge_sizes, const uint8_t *is_lifted, const double *node_sizes,
+             const gasp_options_t *options, int64_t *labels, int64_t *merges, double *heights,
+             gasp_stats_t *stats)
+{
+    gasp_stats_t local_stats;
+    gasp_stats_t *st = stats ? stats : &local_stats;
+    st->n_merges = st->n_clusters = st->n_pops = 0;
+    st->err_arg = GASP_ARG_NONE;
+    st->err_index = -1;
+    int rc = validate(n_nodes, n_edges, edges, weights, edge_sizes, node_sizes, options, labels,
+                      st);
+    if (rc != GASP_OK)
+        return rc;
+
+    engine_t E = {0};
+    int64_t *cluster_id = NULL;
+    const gasp_idx_t n = (gasp_idx_t)n_nodes, m = (gasp_idx_t)n_edges;
+    E.r = options->size_regularizer;
+    rc = gasp_graph_init(&E.g, n, m, edges, weights, edge_sizes, is_lifted, options->linkage,
+                         options->linkage_param);
+    if (rc != GASP_OK)
+        goto cleanup;
+    if (E.g.numeric_error) {
+        rc = GASP_ENUMERIC;
+        goto cleanup;
+    }
+    if ((rc = gasp_heap_init(&E.heap, m)) != GASP_OK)
+        goto cleanup;
+    if ((rc = gasp_uf_init(&E.uf, n)) != GASP_OK)
+        goto cleanup;
+    if (E.r > 0.0) {
+        size_t nn = n > 0 ? (size_t)n : 1;
+        E.cluster_size = malloc(nn * sizeof *E.cluster_size);
+        E.size_factor = malloc(nn * sizeof *E.size_factor);
+        if (!E.cluster_size || !E.size_factor) {
+            rc = GASP_ENOMEM;
+            goto cleanup;
+        }
+        for (gasp_idx_t i = 0; i < n; i++) {
+            E.cluster_size[i] = node_sizes ? node_sizes[i] : 1.0;
+            E.size_factor[i] = pow(E.cluster_size[i], -E.r);
+        }
+    }
+    if (merges) {
+        cluster_id = malloc((n > 0 ? (size_t)n : 1) * sizeof *cluster_id);
+        if (!cluster_id) {
+            rc = GASP_ENOMEM;
+            goto cleanup;
+        }
+        for (gasp_idx_t i = 0; i < n; i++)
+            cluster_id[i] = i;
+    }
+
+    int64_t clusters = n_nodes;
+    E.constrained = options->cannot_link != 0;
+    rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
+    if (rc == GASP_OK && E.constrained && options->merge_constrained_at_end) {
+        E.constrained = 0;
+        rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
+    }
+    if (rc != GASP_OK)
+        goto cleanup;
+    /* g.deg is no longer needed: it serves as the labelling scratch. */
+    st->n_clusters = gasp_uf_labels(&E.uf, labels, E.g.deg);
+
+cleanup:
+    gasp_graph_destroy(&E.g);
+    gasp_heap_destroy(&E.heap);
+    gasp_uf_destroy(&E.uf);
+    free(E.cluster_size);
+    free(E.size_factor);
+    free(cluster_id);
+    return rc;
+}
+
+int gasp_index_bits(void)
+{
+    return (int)(8 * sizeof(gasp_idx_t));
+}
+
+int64_t gasp_max_nodes(void)
+{
+    return (int64_t)GASP_IDX_MAX;
+}
+
+int64_t gasp_max_edges(void)
+{
+    /* half-edge ids 2m+1 must fit, and the hash table needs 2m slots addressable */
+    return (int64_t)(GASP_IDX_MAX / 2 - 1);
+}
+
+int gasp_debug_build(void)
+{
+#ifdef GASP_DEBUG
+    return 1;
+#else
+    return 0;
+#endif
+}

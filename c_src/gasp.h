@@ -1,0 +1,133 @@
+/*
+ * gasp.h -- public C API of the gasp_graph engine.
+ *
+ * GASP (Generalized Algorithm for Signed graph Partitioning; Bailoni et al., "GASP, a generalized
+ * framework for agglomerative clustering of signed graphs and its application to Instance
+ * Segmentation", CVPR 2022) clusters a graph whose edge weights are signed: w > 0 attracts,
+ * w < 0 repels.  The engine contracts edges greedily, highest linkage first, folding parallel edges
+ * with the chosen linkage rule, until no strictly positive local linkage is left.
+ *
+ * Ownership: every pointer passed to gasp_run() belongs to the caller.  The engine reads the input
+ * arrays, writes the caller-provided output arrays, and frees all of its own scratch memory before
+ * it returns, on success and on every error path.  It keeps no global mutable state, so several
+ * threads may call it at once.
+ *
+ * Inside, ids are gasp_idx_t: int32_t by default, int64_t when compiled with GASP_IDX64.  The
+ * Python layer loads the 32-bit module when n_nodes and 2*n_edges fit, the 64-bit one otherwise.
+ */
+#ifndef GASP_H
+#define GASP_H
+
+#include <stdint.h>
+
+#ifdef GASP_IDX64
+typedef int64_t gasp_idx_t;
+#define GASP_IDX_MAX INT64_MAX
+#else
+typedef int32_t gasp_idx_t;
+#define GASP_IDX_MAX INT32_MAX
+#endif
+
+/* Error codes returned by every fallible function.  GASP_OK is zero. */
+typedef enum {
+    GASP_OK = 0,
+    GASP_ENOMEM = 1,        /* a working array could not be allocated */
+    GASP_EINVAL = 2,        /* an argument is invalid; gasp_stats_t says which and where */
+    GASP_EINTERRUPTED = 3,  /* *options->cancel became non-zero during the run */
+    GASP_ENUMERIC = 4,      /* a linkage value became NaN (overflow of sum or of a power) */
+    GASP_EINTERNAL = 5,     /* an invariant check failed: a bug, please report it */
+    GASP_ETOOBIG = 6        /* the graph does not fit the id width of this module */
+} gasp_error_t;
+
+/* Linkage rules: how two parallel cluster-pair edges fold into one. */
+typedef enum {
+    GASP_LINKAGE_SUM = 0,              /* sum of size * weight */
+    GASP_LINKAGE_AVERAGE = 1,          /* size-weighted mean; sizes add up */
+    GASP_LINKAGE_MAX = 2,              /* largest weight (sizes ignored) */
+    GASP_LINKAGE_MIN = 3,              /* smallest weight (sizes ignored) */
+    GASP_LINKAGE_ABS_MAX = 4,          /* weight of largest magnitude; exact opposite tie -> negative */
+    GASP_LINKAGE_GENERALIZED_MEAN = 5, /* (sum s*f(w) / sum s) mapped back, f(w) = sign(w)|w|^p */
+    GASP_LINKAGE_SMOOTH_MAX = 6,       /* pairwise exp(p*w)-weighted mean, as in nifty */
+    GASP_LINKAGE_COUNT_ = 7
+} gasp_linkage_t;
+
+/* Which argument an GASP_EINVAL refers to (gasp_stats_t.err_arg). */
+typedef enum {
+    GASP_ARG_NONE = 0,
+    GASP_ARG_N_NODES = 1,
+    GASP_ARG_N_EDGES = 2,
+    GASP_ARG_EDGES = 3,
+    GASP_ARG_WEIGHTS = 4,
+    GASP_ARG_EDGE_SIZES = 5,
+    GASP_ARG_NODE_SIZES = 6,
+    GASP_ARG_LINKAGE = 7,
+    GASP_ARG_LINKAGE_PARAM = 8,
+    GASP_ARG_SIZE_REGULARIZER = 9,
+    GASP_ARG_N_CLUSTERS = 10,
+    GASP_ARG_OPTIONS = 11,
+    GASP_ARG_OUTPUT = 12
+} gasp_arg_t;
+
+/* Options of one run.  Zero-initialised means: sum linkage, no constraints, no regulariser. */
+typedef struct {
+    int32_t linkage;                   /* a gasp_linkage_t */
+    double linkage_param;              /* p of generalized_mean (> 0) and smooth_max (finite) */
+    int32_t cannot_link;               /* non-zero: process by |W|, W <= 0 installs a constraint */
+    int32_t merge_constrained_at_end;  /* non-zero: unconstrained pass after the constrained one */
+    double size_regularizer;           /* r >= 0: priorities scaled by (Su^-r + Sv^-r) / 2 */
+    int64_t n_clusters;                /* stop once at most this many clusters remain; 0 = no stop */
+    const volatile int32_t *cancel;    /* NULL, or polled every few thousand steps: non-zero stops */
+} gasp_options_t;
+
+/* Filled by gasp_run() when the caller passes a non-NULL pointer. */
+typedef struct {
+    int64_t n_merges;    /* merges performed */
+    int64_t n_clusters;  /* clusters in the result */
+    int64_t n_pops;      /* priority-queue pops (merges plus installed constraints) */
+    int32_t err_arg;     /* with GASP_EINVAL: a gasp_arg_t */
+    int64_t err_index;   /* with GASP_EINVAL: offending element index, or -1 */
+} gasp_stats_t;
+
+/*
+ * gasp_run -- partition a signed graph with GASP.
+ *
+ * n_nodes     number of nodes n >= 0; node ids are 0..n-1.
+ * n_edges     number of edges m >= 0.
+ * edges       2*m int64 ids, row k = (edges[2k], edges[2k+1]); ids in [0, n), no self-loops.
+ *             Duplicate pairs are legal: they fold at the start, in index order.
+ * weights     m finite doubles; > 0 attracts, < 0 repels.
+ * edge_sizes  NULL (all 1) or m finite doubles > 0.
+ * is_lifted   NULL (all local) or m bytes; non-zero marks a lifted (never merging) edge.
+ * node_sizes  NULL (all 1) or n finite doubles > 0; only read when size_regularizer > 0.
+ * options     see gasp_options_t; must not be NULL.
+ * labels      output, n int64: cluster labels 0..k-1 numbered by first occurrence.
+ * merges      NULL, or output with room for 2*(n-1) int64: merge j joined clusters merges[2j] <
+ *             merges[2j+1], where cluster ids < n are nodes and merge j creates cluster n+j.
+ * heights     NULL, or output with room for n-1 doubles: the linkage value W of merge j.
+ * stats       NULL, or output statistics and error details.
+ *
+ * Returns GASP_OK or an error code; on error the outputs hold no meaningful values.
+ */
+int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
+             const double *edge_sizes, const uint8_t *is_lifted, const double *node_sizes,
+             const gasp_options_t *options, int64_t *labels, int64_t *merges, double *heights,
+             gasp_stats_t *stats);
+
+/* Width in bits of gasp_idx_t in this build (32 or 64). */
+int gasp_index_bits(void);
+
+/* The largest n_nodes and n_edges this build accepts. */
+int64_t gasp_max_nodes(void);
+int64_t gasp_max_edges(void);
+
+/* Non-zero when invariant checks (*_check()) run after every step (debug builds). */
+int gasp_debug_build(void);
+
+/*
+ * gasp_selftest -- exercise the engine's data structures (heap, union-find, contraction graph)
+ * through their *_check() functions on pseudo-random operation sequences derived from seed.
+ * Returns GASP_OK, or GASP_EINTERNAL when an invariant was violated.
+ */
+int gasp_selftest(uint64_t seed, int64_t n_ops);
+
+#endif /* GASP_H */

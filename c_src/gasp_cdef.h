@@ -1,0 +1,65 @@
+/* gasp_cdef.h -- the only C declarations Python sees (cffi cdef).  Mirrors gasp.h. */
+typedef enum {
+    GASP_OK = 0,
+    GASP_ENOMEM = 1,
+    GASP_EINVAL = 2,
+    GASP_EINTERRUPTED = 3,
+    GASP_ENUMERIC = 4,
+    GASP_EINTERNAL = 5,
+    GASP_ETOOBIG = 6
+} gasp_error_t;
+
+typedef enum {
+    GASP_LINKAGE_SUM = 0,
+    GASP_LINKAGE_AVERAGE = 1,
+    GASP_LINKAGE_MAX = 2,
+    GASP_LINKAGE_MIN = 3,
+    GASP_LINKAGE_ABS_MAX = 4,
+    GASP_LINKAGE_GENERALIZED_MEAN = 5,
+    GASP_LINKAGE_SMOOTH_MAX = 6,
+    ...
+} gasp_linkage_t;
+
+typedef enum {
+    GASP_ARG_NONE = 0,
+    GASP_ARG_N_NODES = 1,
+    GASP_ARG_N_EDGES = 2,
+    GASP_ARG_EDGES = 3,
+    GASP_ARG_WEIGHTS = 4,
+    GASP_ARG_EDGE_SIZES = 5,
+    GASP_ARG_NODE_SIZES = 6,
+    GASP_ARG_LINKAGE = 7,
+    GASP_ARG_LINKAGE_PARAM = 8,
+    GASP_ARG_SIZE_REGULARIZER = 9,
+    GASP_ARG_N_CLUSTERS = 10,
+    GASP_ARG_OPTIONS = 11,
+    GASP_ARG_OUTPUT = 12
+} gasp_arg_t;
+
+typedef struct {
+    int32_t linkage;
+    double linkage_param;
+    int32_t cannot_link;
+    int32_t merge_constrained_at_end;
+    double size_regularizer;
+    int64_t n_clusters;
+    const volatile int32_t *cancel;
+} gasp_options_t;
+
+typedef struct {
+    int64_t n_merges;
+    int64_t n_clusters;
+    int64_t n_pops;
+    int32_t err_arg;
+    int64_t err_index;
+} gasp_stats_t;
+
+int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
+             const double *edge_sizes, const uint8_t *is_lifted, const double *node_sizes,
+             const gasp_options_t *options, int64_t *labels, int64_t *merges, double *heights,
+             gasp_stats_t *stats);
+int gasp_index_bits(void);
+int64_t gasp_max_nodes(void);
+int64_t gasp_max_edges(void);
+int gasp_debug_build(void);
+int gasp_selftest(uint64_t seed, int64_t n_ops);

@@ -1,0 +1,178 @@
+/*
+ * heap.c -- indexed 4-ary max-heap; see heap.h for the order and the invariants.
+ *
+ * A 4-ary heap halves the depth of a binary heap; the four children of an entry sit next to each
+ * other in memory, so a sift-down step reads one or two cache lines.  Keys live in an array
+ * parallel to ids, in heap order, so comparisons do not chase item ids.
+ */
+#include "heap.h"
+
+#include <stdlib.h>
+
+/* Non-zero when (ka, ia) comes before (kb, ib). */
+static inline int before(double ka, gasp_idx_t ia, double kb, gasp_idx_t ib)
+{
+    return ka > kb || (ka == kb && ia < ib);
+}
+
+int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items)
+{
+    size_t n = n_items > 0 ? (size_t)n_items : 1;
+    h->ids = malloc(n * sizeof *h->ids);
+    h->keys = malloc(n * sizeof *h->keys);
+    h->pos = malloc(n * sizeof *h->pos);
+    h->size = 0;
+    h->n_items = n_items;
+    if (!h->ids || !h->keys || !h->pos) {
+        gasp_heap_destroy(h);
+        return GASP_ENOMEM;
+    }
+    for (gasp_idx_t i = 0; i < n_items; i++)
+        h->pos[i] = -1;
+    return GASP_OK;
+}
+
+void gasp_heap_destroy(gasp_heap_t *h)
+{
+    free(h->ids);
+    free(h->keys);
+    free(h->pos);
+    h->ids = NULL;
+    h->keys = NULL;
+    h->pos = NULL;
+    h->size = 0;
+}
+
+void gasp_heap_clear(gasp_heap_t *h)
+{
+    for (gasp_idx_t i = 0; i < h->size; i++)
+        h->pos[h->ids[i]] = -1;
+    h->size = 0;
+}
+
+/* Move the entry (item, key) up from index i to its place. */
+static void sift_up(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
+{
+    while (i > 0) {
+        gasp_idx_t parent = (i - 1) >> 2;
+        if (!before(key, item, h->keys[parent], h->ids[parent]))
+            break;
+        h->ids[i] = h->ids[parent];
+        h->keys[i] = h->keys[parent];
+        h->pos[h->ids[i]] = i;
+        i = parent;
+    }
+    h->ids[i] = item;
+    h->keys[i] = key;
+    h->pos[item] = i;
+}
+
+/* Move the entry (item, key) down from index i to its place. */
+static void sift_down(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
+{
+    const gasp_idx_t size = h->size;
+    for (;;) {
+        gasp_idx_t first = 4 * i + 1;
+        if (first >= size)
+            break;
+        gasp_idx_t last = first + 4 < size ? first + 4 : size;
+        gasp_idx_t best = first;
+        for (gasp_idx_t c = first + 1; c < last; c++)
+            if (before(h->keys[c], h->ids[c], h->keys[best], h->ids[best]))
+                best = c;
+        if (!before(h->keys[best], h->ids[best], key, item))
+            break;
+        h->ids[i] = h->ids[best];
+        h->keys[i] = h->keys[best];
+        h->pos[h->ids[i]] = i;
+        i = best;
+    }
+    h->ids[i] = item;
+    h->keys[i] = key;
+    h->pos[item] = i;
+}
+
+void gasp_heap_push(gasp_heap_t *h, gasp_idx_t item, double key)
+{
+    sift_up(h, h->size++, item, key);
+}
+
+void gasp_heap_set(gasp_heap_t *h, gasp_idx_t item, double key)
+{
+    gasp_idx_t i = h->pos[item];
+    if (i < 0) {
+        gasp_heap_push(h, item, key);
+        return;
+    }
+    double old = h->keys[i];
+    if (before(key, item, old, item))
+        sift_up(h, i, item, key);
+    else
+        sift_down(h, i, item, key);
+}
+
+void gasp_heap_remove(gasp_heap_t *h, gasp_idx_t item)
+{
+    gasp_idx_t i = h->pos[item];
+    if (i < 0)
+        return;
+    h->pos[item] = -1;
+    gasp_idx_t last = --h->size;
+    if (i == last)
+        return;
+    gasp_idx_t moved = h->ids[last];
+    double key = h->keys[last];
+    if (i > 0 && before(key, moved, h->keys[(i - 1) >> 2], h->ids[(i - 1) >> 2]))
+        sift_up(h, i, moved, key);
+    else
+        sift_down(h, i, moved, key);
+}
+
+gasp_idx_t gasp_heap_pop(gasp_heap_t *h)
+{
+    gasp_idx_t top = h->ids[0];
+    gasp_heap_remove(h, top);
+    return top;
+}
+
+void gasp_heap_append(gasp_heap_t *h, gasp_idx_t item, double key)
+{
+    gasp_idx_t i = h->size++;
+    h->ids[i] = item;
+    h->keys[i] = key;
+    h->pos[item] = i;
+}
+
+void gasp_heap_build(gasp_heap_t *h)
+{
+    if (h->size < 2)
+        return;
+    for (gasp_idx_t i = (h->size - 2) >> 2; i >= 0; i--)
+        sift_down(h, i, h->ids[i], h->keys[i]);
+}
+
+int gasp_heap_check(const gasp_heap_t *h)
+{
+    if (h->size < 0 || h->size > h->n_items)
+        return GASP_EINTERNAL;
+    gasp_idx_t present = 0;
+    for (gasp_idx_t x = 0; x < h->n_items; x++) {
+        gasp_idx_t i = h->pos[x];
+        if (i < 0) {
+            if (i != -1)
+                return GASP_EINTERNAL;
+            continue;
+        }
+        if (i >= h->size || h->ids[i] != x)
+            return GASP_EINTERNAL;
+        present++;
+    }
+    if (present != h->size)
+        return GASP_EINTERNAL;
+    for (gasp_idx_t i = 1; i < h->size; i++) {
+        gasp_idx_t p = (i - 1) >> 2;
+        if (before(h->keys[i], h->ids[i], h->keys[p], h->ids[p]))
+            return GASP_EINTERNAL;
+    }
+    return GASP_OK;
+}

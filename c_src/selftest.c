@@ -1,0 +1,135 @@
+/*
+ * selftest.c -- drives the engine's data structures through pseudo-random operation sequences and
+ * verifies their invariants (*_check) after every operation; the heap is also compared against a
+ * brute-force scan.  Called from the Python tests through gasp_selftest().
+ */
+#include <stdlib.h>
+
+#include "gasp.h"
+#include "graph.h"
+#include "heap.h"
+#include "unionfind.h"
+
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Keys from a small set, so that ties (broken by item id) are frequent. */
+static double random_key(uint64_t *state)
+{
+    return (double)(int64_t)(next_random(state) % 16) - 8.0;
+}
+
+static int test_heap(uint64_t *rng, int64_t n_ops)
+{
+    enum { N = 64 };
+    gasp_heap_t h;
+    double key[N];
+    int present[N] = {0};
+    int rc = gasp_heap_init(&h, N);
+    if (rc != GASP_OK)
+        return rc;
+    for (int64_t op = 0; op < n_ops && rc == GASP_OK; op++) {
+        gasp_idx_t x = (gasp_idx_t)(next_random(rng) % N);
+        switch (next_random(rng) % 4) {
+        case 0:
+        case 1:
+            key[x] = random_key(rng);
+            gasp_heap_set(&h, x, key[x]);
+            present[x] = 1;
+            break;
+        case 2:
+            gasp_heap_remove(&h, x);
+            present[x] = 0;
+            break;
+        default:
+            if (h.size > 0) {
+                gasp_idx_t best = -1;
+                for (gasp_idx_t i = 0; i < N; i++)
+                    if (present[i] && (best < 0 || key[i] > key[best]))
+                        best = i;
+                if (gasp_heap_pop(&h) != best)
+                    rc = GASP_EINTERNAL;
+                present[best] = 0;
+            }
+        }
+        if (rc == GASP_OK)
+            rc = gasp_heap_check(&h);
+        for (gasp_idx_t i = 0; i < N && rc == GASP_OK; i++)
+            if (present[i] != gasp_heap_contains(&h, i))
+                rc = GASP_EINTERNAL;
+    }
+    if (rc == GASP_OK) {
+        /* Bulk build from appended entries must give a valid heap too. */
+        gasp_heap_clear(&h);
+        for (gasp_idx_t i = 0; i < N; i++)
+            gasp_heap_append(&h, i, random_key(rng));
+        gasp_heap_build(&h);
+        rc = gasp_heap_check(&h);
+    }
+    gasp_heap_destroy(&h);
+    return rc;
+}
+
+static int test_graph(uint64_t *rng, int64_t n_ops)
+{
+    enum { N = 40, M = 160 };
+    int64_t edges[2 * M];
+    double weights[M];
+    uint8_t lifted[M];
+    for (int k = 0; k < M; k++) {
+        int64_t a = (int64_t)(next_random(rng) % N), b = (int64_t)(next_random(rng) % (N - 1));
+        if (b >= a)
+            b++;  /* b != a; duplicate pairs are intended */
+        edges[2 * k] = a;
+        edges[2 * k + 1] = b;
+        weights[k] = random_key(rng);
+        lifted[k] = (uint8_t)(next_random(rng) % 3 == 0);
+    }
+    gasp_graph_t g = {0};
+    gasp_uf_t uf = {0};
+    int rc = gasp_graph_init(&g, N, M, edges, weights, NULL, lifted, GASP_LINKAGE_AVERAGE, 0.0);
+    if (rc == GASP_OK)
+        rc = gasp_uf_init(&uf, N);
+    if (rc == GASP_OK)
+        rc = gasp_graph_check(&g);
+    for (int64_t op = 0; op < n_ops && rc == GASP_OK; op++) {
+        gasp_idx_t alive[M], n_alive = 0;
+        for (gasp_idx_t e = 0; e < M; e++)
+            if (gasp_graph_alive(&g, e))
+                alive[n_alive++] = e;
+        if (n_alive == 0)
+            break;
+        gasp_idx_t e = alive[next_random(rng) % (uint64_t)n_alive], s;
+        gasp_idx_t ru = gasp_uf_find(&uf, g.eu[e]), rv = gasp_uf_find(&uf, g.ev[e]);
+        if (ru != g.eu[e] || rv != g.ev[e])
+            rc = GASP_EINTERNAL;  /* endpoints must always be cluster representatives */
+        gasp_idx_t l = gasp_graph_contract(&g, e, &s);
+        uf.parent[s] = l;
+        uf.size[l] += uf.size[s];
+        for (gasp_idx_t i = 0; i < g.n_folds && rc == GASP_OK; i++)
+            if (gasp_graph_alive(&g, g.fold_dead[i]) || !gasp_graph_alive(&g, g.fold_alive[i]) ||
+                g.fold_alive[i] > g.fold_dead[i])
+                rc = GASP_EINTERNAL;
+        if (rc == GASP_OK)
+            rc = gasp_graph_check(&g);
+        if (rc == GASP_OK)
+            rc = gasp_uf_check(&uf);
+    }
+    gasp_graph_destroy(&g);
+    gasp_uf_destroy(&uf);
+    return rc;
+}
+
+int gasp_selftest(uint64_t seed, int64_t n_ops)
+{
+    uint64_t rng = seed;
+    int rc = test_heap(&rng, n_ops);
+    if (rc == GASP_OK)
+        rc = test_graph(&rng, n_ops);
+    return rc;
+}

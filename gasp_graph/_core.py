@@ -1,0 +1,122 @@
+"""The only importer of the compiled engine: array preparation, the call, error mapping.
+
+Two builds of the same C engine exist: ``_gasp32`` (int32 ids inside; less memory, faster) and
+``_gasp64`` (int64 ids inside).  :func:`run` picks the 32-bit one whenever the graph fits.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _gasp32, _gasp64
+from ._validation import Problem
+from .exceptions import GaspInternalError, GaspMemoryError, GaspNumericError, GaspValueError
+
+_MODULES = {32: _gasp32, 64: _gasp64}
+
+_ARG_NAMES = {
+    1: "n_nodes",
+    2: "n_edges",
+    3: "edges",
+    4: "weights",
+    5: "edge_sizes",
+    6: "node_sizes",
+    7: "linkage",
+    8: "linkage_param",
+    9: "size_regularizer",
+    10: "n_clusters",
+    11: "options",
+    12: "output",
+}
+
+
+def _module_for(n_nodes: int, n_edges: int, index_bits: int | None):
+    if index_bits is not None:
+        return _MODULES[index_bits]
+    lib32 = _gasp32.lib
+    if n_nodes <= lib32.gasp_max_nodes() and n_edges <= lib32.gasp_max_edges():
+        return _gasp32
+    return _gasp64
+
+
+def _ptr(ffi, ctype, arr):
+    """A C pointer into a numpy array (no copy), or NULL for None."""
+    if arr is None:
+        return ffi.NULL
+    return ffi.cast(ctype, ffi.from_buffer(arr))
+
+
+def raise_for(code: int, stats=None) -> None:
+    """Map an engine error code to the matching exception."""
+    if code == 0:
+        return
+    if code == 1:
+        raise GaspMemoryError("the GASP engine could not allocate its working memory")
+    if code == 2:
+        arg = _ARG_NAMES.get(stats.err_arg, "an argument") if stats is not None else "an argument"
+        where = f" (element {stats.err_index})" if stats is not None and stats.err_index >= 0 else ""
+        raise GaspValueError(f"the GASP engine rejected {arg}{where}")
+    if code == 3:
+        raise KeyboardInterrupt("GASP run interrupted")
+    if code == 4:
+        raise GaspNumericError(
+            "a linkage value became NaN (overflow of a sum or a power of huge weights); "
+            "rescale the weights"
+        )
+    if code == 6:
+        raise GaspValueError("the graph is too large for this build of the engine")
+    raise GaspInternalError(f"internal error in the GASP engine (code {code}); please report it")
+
+
+def run(problem: Problem, *, record_merges: bool = False, index_bits: int | None = None):
+    """Run the engine on a validated problem.
+
+    Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
+    ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters`` and ``n_pops``.
+    """
+    n, m = problem.n_nodes, problem.edges.shape[0]
+    mod = _module_for(n, m, index_bits)
+    ffi, lib = mod.ffi, mod.lib
+    labels = np.empty(n, dtype=np.int64)
+    merges = heights = None
+    if record_merges:
+        merges = np.empty((max(n - 1, 0), 2), dtype=np.int64)
+        heights = np.empty(max(n - 1, 0), dtype=np.float64)
+    opts = ffi.new("gasp_options_t *")
+    opts.linkage = problem.linkage_code
+    opts.linkage_param = problem.linkage_param
+    opts.cannot_link = int(problem.cannot_link)
+    opts.merge_constrained_at_end = int(problem.merge_constrained_at_end)
+    opts.size_regularizer = problem.size_regularizer
+    opts.n_clusters = problem.n_clusters
+    stats = ffi.new("gasp_stats_t *")
+    code = lib.gasp_run(
+        n,
+        m,
+        _ptr(ffi, "int64_t *", problem.edges),
+        _ptr(ffi, "double *", problem.weights),
+        _ptr(ffi, "double *", problem.edge_sizes),
+        _ptr(ffi, "uint8_t *", problem.lifted),
+        _ptr(ffi, "double *", problem.node_sizes),
+        opts,
+        _ptr(ffi, "int64_t *", labels),
+        _ptr(ffi, "int64_t *", merges) if record_merges and n > 1 else ffi.NULL,
+        _ptr(ffi, "double *", heights) if record_merges and n > 1 else ffi.NULL,
+        stats,
+    )
+    raise_for(code, stats)
+    info = {"n_merges": stats.n_merges, "n_clusters": stats.n_clusters, "n_pops": stats.n_pops}
+    if record_merges:
+        merges = merges[: stats.n_merges]
+        heights = heights[: stats.n_merges]
+    return labels, merges, heights, info
+
+
+def selftest(seed: int, n_ops: int, index_bits: int = 32) -> None:
+    """Exercise the C data structures through their invariant checks; raise on a violation."""
+    code = _MODULES[index_bits].lib.gasp_selftest(seed, n_ops)
+    raise_for(code)
+
+
+def debug_build() -> bool:
+    """True when the engine was compiled with invariant checks (GASP_DEBUG=1)."""
+    return bool(_gasp32.lib.gasp_debug_build())

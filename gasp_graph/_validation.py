@@ -1,0 +1,269 @@
+"""One routine turning every accepted input into the engine's arrays, with the checks.
+
+Every public entry point funnels its edge arrays and options through :func:`prepare`, so every
+function accepts the same inputs and rejects bad ones with the same messages.  Messages name the
+argument and the offending value (and its index, for array elements).
+"""
+from __future__ import annotations
+
+import numbers
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exceptions import GaspTypeError, GaspValueError
+
+# Canonical linkage names, their engine codes, and whether they take a parameter p.
+LINKAGES = {
+    "sum": (0, False),
+    "average": (1, False),
+    "max": (2, False),
+    "min": (3, False),
+    "abs_max": (4, False),
+    "generalized_mean": (5, True),
+    "smooth_max": (6, True),
+}
+
+# Accepted spellings (case-insensitive, "-" or " " read as "_"), including the reference
+# implementation's names.
+LINKAGE_ALIASES = {
+    "sum": "sum",
+    "average": "average",
+    "mean": "average",
+    "avg": "average",
+    "arithmetic_mean": "average",
+    "max": "max",
+    "single": "max",
+    "single_linkage": "max",
+    "min": "min",
+    "complete": "min",
+    "complete_linkage": "min",
+    "abs_max": "abs_max",
+    "absmax": "abs_max",
+    "mutex_watershed": "abs_max",
+    "mws": "abs_max",
+    "generalized_mean": "generalized_mean",
+    "gmean": "generalized_mean",
+    "smooth_max": "smooth_max",
+}
+
+# Default p of the parametrised linkages (the reference implementation's defaults).
+DEFAULT_LINKAGE_PARAM = {"generalized_mean": 1.0, "smooth_max": 1.0}
+
+
+@dataclass
+class Problem:
+    """A validated problem, in the exact dtypes and layouts the C engine takes."""
+
+    n_nodes: int
+    edges: np.ndarray  # (m, 2) int64, C-contiguous
+    weights: np.ndarray  # (m,) float64
+    lifted: np.ndarray | None  # (m,) uint8 or None
+    edge_sizes: np.ndarray | None  # (m,) float64 or None
+    node_sizes: np.ndarray | None  # (n,) float64 or None
+    linkage: str
+    linkage_code: int
+    linkage_param: float
+    cannot_link: bool
+    merge_constrained_at_end: bool
+    size_regularizer: float
+    n_clusters: int  # 0 = no target
+
+
+def normalize_linkage(linkage) -> str:
+    """Return the canonical name of ``linkage`` or raise naming the accepted ones."""
+    if not isinstance(linkage, str):
+        raise GaspTypeError(f"linkage must be a string, got {linkage!r} ({type(linkage).__name__})")
+    key = linkage.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in LINKAGE_ALIASES:
+        names = ", ".join(sorted(LINKAGE_ALIASES))
+        raise GaspValueError(f"linkage={linkage!r} is not a known linkage; use one of: {names}")
+    return LINKAGE_ALIASES[key]
+
+
+def _as_bool(name, value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise GaspTypeError(f"{name} must be True or False, got {value!r}")
+
+
+def _as_int(name, value, minimum=None) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise GaspTypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = operator.index(value)
+    if minimum is not None and value < minimum:
+        raise GaspValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _as_float(name, value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise GaspTypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
+def _array(name, value):
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise GaspTypeError(f"{name} could not be read as an array: {exc}") from None
+    if arr.dtype == object:
+        raise GaspTypeError(f"{name} must be a numeric array, got an array of Python objects")
+    return arr
+
+
+def as_edges(edges) -> np.ndarray:
+    """(m, 2) int64 C-contiguous node-id array from any integer array-like."""
+    arr = _array("edges", edges)
+    if arr.size == 0 and arr.ndim <= 2 and (arr.ndim < 2 or arr.shape[-1] in (0, 2)):
+        return np.zeros((0, 2), dtype=np.int64)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise GaspValueError(f"edges must have shape (m, 2), got shape {arr.shape}")
+    if arr.dtype.kind not in "iu":
+        raise GaspTypeError(f"edges must hold integer node ids, got dtype {arr.dtype}")
+    if arr.dtype.kind == "u" and arr.dtype.itemsize >= 8:
+        big = arr > np.iinfo(np.int64).max
+        if big.any():
+            k = int(np.flatnonzero(big.any(axis=1))[0])
+            raise GaspValueError(
+                f"edges[{k}] = {tuple(int(x) for x in arr[k])}: node ids must fit in int64"
+            )
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def _per_edge(name, value, m, *, positive=False):
+    arr = _array(name, value)
+    if arr.ndim != 1 or arr.shape[0] != m:
+        raise GaspValueError(f"{name} must have shape ({m},) (one value per edge), got shape {arr.shape}")
+    if arr.dtype.kind not in "iuf":
+        raise GaspTypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if positive:
+        bad |= ~(arr > 0)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        what = "finite and > 0" if positive else "finite"
+        raise GaspValueError(f"{name}[{k}] = {arr[k]!r}: every value must be {what}")
+    return arr
+
+
+def as_weights(weights, m) -> np.ndarray:
+    return _per_edge("weights", weights, m)
+
+
+def as_lifted(lifted, m):
+    if lifted is None:
+        return None
+    arr = _array("lifted", lifted)
+    if arr.ndim != 1 or arr.shape[0] != m:
+        raise GaspValueError(f"lifted must have shape ({m},) (one flag per edge), got shape {arr.shape}")
+    if arr.dtype.kind == "b":
+        return np.ascontiguousarray(arr, dtype=np.uint8)
+    if arr.dtype.kind in "iu":
+        bad = (arr != 0) & (arr != 1)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise GaspValueError(f"lifted[{k}] = {arr[k]!r}: flags must be booleans (or 0/1)")
+        return np.ascontiguousarray(arr, dtype=np.uint8)
+    raise GaspTypeError(f"lifted must hold booleans, got dtype {arr.dtype}")
+
+
+def prepare(
+    edges,
+    weights,
+    *,
+    n_nodes=None,
+    linkage="average",
+    cannot_link=False,
+    lifted=None,
+    edge_sizes=None,
+    merge_constrained_at_end=False,
+    node_sizes=None,
+    size_regularizer=0.0,
+    n_clusters=None,
+    linkage_param=None,
+) -> Problem:
+    """Validate a GASP problem given as arrays and convert it for the engine."""
+    name = normalize_linkage(linkage)
+    code, takes_param = LINKAGES[name]
+    if linkage_param is None:
+        p = DEFAULT_LINKAGE_PARAM.get(name, 0.0)
+    else:
+        if not takes_param:
+            raise GaspValueError(
+                f"linkage_param={linkage_param!r} given, but linkage={linkage!r} takes no "
+                "parameter (only 'generalized_mean' and 'smooth_max' do)"
+            )
+        p = _as_float("linkage_param", linkage_param)
+        if not np.isfinite(p):
+            raise GaspValueError(f"linkage_param must be finite, got {p!r}")
+        if name == "generalized_mean" and not p > 0:
+            raise GaspValueError(f"linkage_param must be > 0 for generalized_mean, got {p!r}")
+    cannot_link = _as_bool("cannot_link", cannot_link)
+    merge_constrained_at_end = _as_bool("merge_constrained_at_end", merge_constrained_at_end)
+    if merge_constrained_at_end and not cannot_link:
+        raise GaspValueError(
+            "merge_constrained_at_end=True only has a meaning with cannot_link=True"
+        )
+    r = _as_float("size_regularizer", size_regularizer)
+    if not (np.isfinite(r) and r >= 0):
+        raise GaspValueError(f"size_regularizer must be finite and >= 0, got {r!r}")
+    k = 0 if n_clusters is None else _as_int("n_clusters", n_clusters, minimum=1)
+
+    e = as_edges(edges)
+    m = e.shape[0]
+    w = as_weights(weights, m)
+    if m:
+        lo, hi = int(e.min()), int(e.max())
+    else:
+        lo, hi = 0, -1
+    if n_nodes is None:
+        n = hi + 1
+    else:
+        n = _as_int("n_nodes", n_nodes, minimum=0)
+    if m:
+        if lo < 0 or hi >= n:
+            bad = ((e < 0) | (e >= n)).any(axis=1)
+            i = int(np.flatnonzero(bad)[0])
+            raise GaspValueError(
+                f"edges[{i}] = ({e[i, 0]}, {e[i, 1]}): node ids must lie in [0, n_nodes={n})"
+            )
+        loops = e[:, 0] == e[:, 1]
+        if loops.any():
+            i = int(np.flatnonzero(loops)[0])
+            raise GaspValueError(
+                f"edges[{i}] = ({e[i, 0]}, {e[i, 1]}) is a self-loop; GASP needs u != v"
+            )
+    lf = as_lifted(lifted, m)
+    es = None if edge_sizes is None else _per_edge("edge_sizes", edge_sizes, m, positive=True)
+    ns = None
+    if node_sizes is not None:
+        ns = _array("node_sizes", node_sizes)
+        if ns.ndim != 1 or ns.shape[0] != n:
+            raise GaspValueError(
+                f"node_sizes must have shape ({n},) (one value per node), got shape {ns.shape}"
+            )
+        if ns.dtype.kind not in "iuf":
+            raise GaspTypeError(f"node_sizes must hold real numbers, got dtype {ns.dtype}")
+        ns = np.ascontiguousarray(ns, dtype=np.float64)
+        bad = ~(np.isfinite(ns) & (ns > 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise GaspValueError(f"node_sizes[{i}] = {ns[i]!r}: every value must be finite and > 0")
+    return Problem(
+        n_nodes=n,
+        edges=e,
+        weights=w,
+        lifted=lf,
+        edge_sizes=es,
+        node_sizes=ns,
+        linkage=name,
+        linkage_code=code,
+        linkage_param=p,
+        cannot_link=cannot_link,
+        merge_constrained_at_end=merge_constrained_at_end,
+        size_regularizer=r,
+        n_clusters=k,
+    )
