@@ -15,6 +15,10 @@
  * are OR-ed when edges fold, "clusters A and B are constrained" is exactly "the edge between A
  * and B carries the flag": no separate constraint sets are needed.
  *
+ * Completion (run_to_completion): a last unconstrained phase whose candidates are all local edges,
+ * whatever their sign, so the merge sequence continues past zero until every connected component
+ * of the local edges is one cluster.  It is used to record full merge trees.
+ *
  * Ties: the heap orders equal keys by edge id, and a folded edge keeps the smaller id of its
  * parts, so equal priorities are broken by the original edge order.
  */
@@ -36,6 +40,7 @@ typedef struct {
     double *size_factor;    /* owned; cluster_size^-r per root, or NULL */
     double r;               /* size regulariser */
     int constrained;        /* current phase: 1 = cannot-link pass */
+    int any_sign;           /* unconstrained phase merges local edges of any sign (completion) */
 } engine_t;
 
 static inline int is_candidate(const engine_t *E, gasp_idx_t e)
@@ -44,7 +49,7 @@ static inline int is_candidate(const engine_t *E, gasp_idx_t e)
     double w = E->g.val[e];
     if (E->constrained)
         return !(f & GASP_EDGE_CONSTRAINED) && ((f & GASP_EDGE_LOCAL) || w <= 0.0);
-    return (f & GASP_EDGE_LOCAL) && w > 0.0;
+    return (f & GASP_EDGE_LOCAL) && (w > 0.0 || E->any_sign);
 }
 
 static inline double priority(const engine_t *E, gasp_idx_t e)
@@ -253,6 +258,11 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
     if (rc == GASP_OK && E.constrained && options->merge_constrained_at_end) {
         E.constrained = 0;
+        rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
+    }
+    if (rc == GASP_OK && options->run_to_completion) {
+        E.constrained = 0;
+        E.any_sign = 1;
         rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
     }
     if (rc != GASP_OK)

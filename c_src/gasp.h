@@ -76,6 +76,8 @@ typedef struct {
     int32_t merge_constrained_at_end;  /* non-zero: unconstrained pass after the constrained one */
     double size_regularizer;           /* r >= 0: priorities scaled by (Su^-r + Sv^-r) / 2 */
     int64_t n_clusters;                /* stop once at most this many clusters remain; 0 = no stop */
+    int32_t run_to_completion;         /* non-zero: a last unconstrained pass merges local edges of
+                                          any sign, highest W first, until none is left */
     const volatile int32_t *cancel;    /* NULL, or polled every few thousand steps: non-zero stops */
 } gasp_options_t;
 

@@ -43,6 +43,7 @@ typedef struct {
     int32_t merge_constrained_at_end;
     double size_regularizer;
     int64_t n_clusters;
+    int32_t run_to_completion;
     const volatile int32_t *cancel;
 } gasp_options_t;
 

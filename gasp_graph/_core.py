@@ -67,8 +67,17 @@ def raise_for(code: int, stats=None) -> None:
     raise GaspInternalError(f"internal error in the GASP engine (code {code}); please report it")
 
 
-def run(problem: Problem, *, record_merges: bool = False, index_bits: int | None = None):
+def run(
+    problem: Problem,
+    *,
+    record_merges: bool = False,
+    run_to_completion: bool = False,
+    index_bits: int | None = None,
+):
     """Run the engine on a validated problem.
+
+    ``run_to_completion`` adds a last unconstrained pass that merges local edges of any sign,
+    highest linkage first, until every connected component (of the local edges) is one cluster.
 
     Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
     ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters`` and ``n_pops``.
@@ -88,6 +97,7 @@ def run(problem: Problem, *, record_merges: bool = False, index_bits: int | None
     opts.merge_constrained_at_end = int(problem.merge_constrained_at_end)
     opts.size_regularizer = problem.size_regularizer
     opts.n_clusters = problem.n_clusters
+    opts.run_to_completion = int(run_to_completion)
     stats = ffi.new("gasp_stats_t *")
     code = lib.gasp_run(
         n,
