@@ -1,0 +1,24 @@
+"""Sphinx configuration for the gasp_graph documentation (build: sphinx-build -W -b html docs docs/_build)."""
+import gasp_graph
+
+project = "gasp_graph"
+author = "gasp_graph developers"
+release = gasp_graph.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.intersphinx",
+]
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+autodoc_typehints = "none"
+autodoc_member_order = "bysource"
+intersphinx_mapping = {}
+exclude_patterns = ["_build"]
+html_theme = "alabaster"
+html_static_path = []
+source_suffix = {".rst": "restructuredtext"}

@@ -1,0 +1,377 @@
+"""Slow, obviously-correct pure-Python reference implementation of GASP.
+
+GASP = Generalized Algorithm for Signed graph Partitioning (Bailoni et al.,
+CVPR 2022).  This module is a *test oracle*: it favours readability over
+speed (a full scan for the best candidate at every step, O(n * m) per run or
+worse), and every rule of the semantics below is visible in the code.
+Only numpy and the standard library are used.
+
+Public functions
+----------------
+``gasp_reference(n_nodes, edges, weights, *, linkage="average", ...)``
+    Returns int64 labels (length n_nodes) numbered by first occurrence.
+``canonical(labels)``
+    Renumbers any labelling by first occurrence (node 0 -> label 0, the next
+    node not in node 0's cluster -> label 1, ...).
+
+Sign convention: w > 0 is attractive (merge), w < 0 is repulsive.
+
+State
+-----
+A set of clusters (initially every node alone; isolated nodes are clusters
+too), each with a node set and a node-size sum S.  For every pair of clusters
+joined by at least one input edge there is exactly ONE *pair edge* carrying
+
+    W            the linkage value,
+    s            the size (sum of the input edge sizes folded into it),
+    local        False only if every input edge folded into it is lifted,
+    constrained  the cannot-link flag (only used with cannot_link=True),
+    id           the smallest input-edge index folded into it.
+
+Initial pair edges
+------------------
+Input edge k = (u, v) gives a pair edge with W = init(w_k, s_k), s = s_k,
+local = not lifted[k], constrained = False, id = k, where init(w, s) = s * w
+for linkage "sum" and init(w, s) = w for every other linkage.  Duplicate input
+edges between the same node pair (in either orientation) are folded at the
+start, in increasing input index order: the existing pair edge (lower id)
+absorbs the later one via fold().
+
+fold(x, y)  (x = the pair edge with the lower id)
+-------------------------------------------------
+    local       = x.local or y.local
+    constrained = x.constrained or y.constrained
+    id          = min(x.id, y.id) = x.id
+    s           = x.s + y.s
+    W by linkage:
+      sum               Wx + Wy
+      average           (Wx*sx + Wy*sy) / (sx + sy)
+      max / min         max(Wx, Wy) / min(Wx, Wy)
+      abs_max           the value with the larger |W|; if |Wx| == |Wy| but
+                        Wx != Wy (opposite signs) the negative one, -|Wx|
+      smooth_max (p)    p == 0: same as average; otherwise
+                        ex = sx*exp(p*Wx), ey = sy*exp(p*Wy),
+                        W = (Wx*ex + Wy*ey) / (ex + ey)
+      generalized_mean  (p > 0) with the odd power f(w) = sign(w)*|w|**p and
+                        finv(z) = sign(z)*|z|**(1/p):
+                        W = finv((sx*f(Wx) + sy*f(Wy)) / (sx + sy))
+
+Merging clusters A and B (through their pair edge, which disappears)
+-------------------------------------------------------------------
+The new cluster's node set is the union and its node-size sum is S_A + S_B.
+For every third cluster C joined to A and/or B, the pair edges (A, C) and
+(B, C) fold into one pair edge (C, A u B); if only one of them exists it is
+re-attached unchanged.
+
+Priority and selection
+----------------------
+For a pair edge between clusters with node-size sums Su, Sv:
+    base     = W  (unconstrained mode)   or   |W|  (constrained mode)
+    priority = base * 0.5 * (Su**-r + Sv**-r)   if size_regularizer r > 0
+    priority = base                             otherwise
+Selection picks the candidate with the HIGHEST priority.
+TIE-BREAKING RULE: among equal priorities, the pair edge with the SMALLEST id
+wins.
+
+Stop rule (all phases)
+----------------------
+Before each step: if n_clusters is not None and the current number of clusters
+(isolated nodes count) is <= n_clusters, stop everything.
+
+Unconstrained mode (cannot_link=False)
+--------------------------------------
+Candidates are the LOCAL pair edges.  Take the best; if its W > 0 (strictly)
+merge its two clusters and repeat; otherwise stop.  Lifted pair edges never
+trigger a merge themselves, but once folded with a local pair edge the result
+is local and its value includes the lifted weight.
+
+Constrained mode (cannot_link=True)
+-----------------------------------
+Candidates are pair edges that are NOT constrained and are either local, or
+lifted with W <= 0.  Take the best (|W|-based priority).  If W > 0: merge.  If
+W <= 0: set its constrained flag (the two clusters may never merge in this
+phase; since flags are OR-ed in folds, later merges of either cluster inherit
+the constraint).  Repeat until there are no candidates.
+If merge_constrained_at_end=True, continue afterwards with the unconstrained
+mode from the current clusters, ignoring all constrained flags (priorities are
+W-based again).
+
+A lifted pair edge with W > 0 is simply not a candidate; if a later fold makes
+it local (or, in constrained mode, makes W <= 0) it becomes a candidate.
+"""
+
+import math
+
+import numpy as np
+
+LINKAGES = ("sum", "average", "max", "min", "abs_max", "generalized_mean", "smooth_max")
+
+
+# --------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------
+
+def canonical(labels):
+    """Renumber a labelling by first occurrence (returns int64 array)."""
+    labels = np.asarray(labels).ravel()
+    new_label_of = {}
+    out = np.empty(len(labels), dtype=np.int64)
+    for i, lab in enumerate(labels.tolist()):
+        if lab not in new_label_of:
+            new_label_of[lab] = len(new_label_of)
+        out[i] = new_label_of[lab]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Pair edges: init and fold
+# --------------------------------------------------------------------------
+
+class PairEdge:
+    """The single edge between two current clusters."""
+
+    __slots__ = ("W", "s", "local", "constrained", "id")
+
+    def __init__(self, W, s, local, constrained, id):
+        self.W = W
+        self.s = s
+        self.local = local
+        self.constrained = constrained
+        self.id = id
+
+    def __repr__(self):
+        return (f"PairEdge(W={self.W!r}, s={self.s!r}, local={self.local}, "
+                f"constrained={self.constrained}, id={self.id})")
+
+
+def init_value(linkage, w, s):
+    """Value of the pair edge made from one input edge of weight w, size s."""
+    if linkage == "sum":
+        return s * w
+    return w
+
+
+def _odd_power(w, p):
+    """f(w) = sign(w) * |w|**p."""
+    return math.copysign(abs(w) ** p, w)
+
+
+def fold_value(linkage, p, Wx, sx, Wy, sy):
+    """Linkage value of two folded pair edges (x has the lower id)."""
+    if linkage == "sum":
+        return Wx + Wy
+    if linkage == "average":
+        return (Wx * sx + Wy * sy) / (sx + sy)
+    if linkage == "max":
+        return max(Wx, Wy)
+    if linkage == "min":
+        return min(Wx, Wy)
+    if linkage == "abs_max":
+        if abs(Wx) > abs(Wy):
+            return Wx
+        if abs(Wy) > abs(Wx):
+            return Wy
+        if Wx == Wy:
+            return Wx
+        return -abs(Wx)                     # equal |W|, opposite signs: negative wins
+    if linkage == "smooth_max":
+        if p == 0:
+            return (Wx * sx + Wy * sy) / (sx + sy)
+        ex = sx * math.exp(p * Wx)
+        ey = sy * math.exp(p * Wy)
+        return (Wx * ex + Wy * ey) / (ex + ey)
+    if linkage == "generalized_mean":
+        z = (sx * _odd_power(Wx, p) + sy * _odd_power(Wy, p)) / (sx + sy)
+        return _odd_power(z, 1.0 / p)      # finv(z) = sign(z) * |z|**(1/p)
+    raise ValueError(f"unknown linkage {linkage!r}")
+
+
+def fold(linkage, p, a, b):
+    """Fold two pair edges into one; the one with the lower id plays x."""
+    x, y = (a, b) if a.id < b.id else (b, a)
+    return PairEdge(
+        W=fold_value(linkage, p, x.W, x.s, y.W, y.s),
+        s=x.s + y.s,
+        local=x.local or y.local,
+        constrained=x.constrained or y.constrained,
+        id=x.id,
+    )
+
+
+# --------------------------------------------------------------------------
+# Clustering state
+# --------------------------------------------------------------------------
+
+def _key(a, b):
+    """Dictionary key of the pair edge between clusters a and b."""
+    return (a, b) if a < b else (b, a)
+
+
+class State:
+    """Clusters and the pair edges between them.
+
+    clusters[c] = set of nodes of cluster c      (c = one of its node ids)
+    size[c]     = node-size sum of cluster c
+    pair[(a, b)] with a < b = the PairEdge between clusters a and b
+    neighbours[c] = set of clusters joined to c by a pair edge
+    """
+
+    def __init__(self, n_nodes, edges, weights, lifted, edge_sizes, node_sizes, linkage, p):
+        self.linkage = linkage
+        self.p = p
+        self.clusters = {v: {v} for v in range(n_nodes)}
+        self.size = {v: float(node_sizes[v]) for v in range(n_nodes)}
+        self.pair = {}
+        self.neighbours = {v: set() for v in range(n_nodes)}
+        for k in range(len(weights)):      # increasing input index order
+            u, v = int(edges[k][0]), int(edges[k][1])
+            s = float(edge_sizes[k])
+            new = PairEdge(W=init_value(linkage, float(weights[k]), s), s=s,
+                           local=not bool(lifted[k]), constrained=False, id=k)
+            key = _key(u, v)
+            if key in self.pair:           # duplicate input edge: lower id absorbs it
+                self.pair[key] = fold(linkage, p, self.pair[key], new)
+            else:
+                self.pair[key] = new
+                self.neighbours[u].add(v)
+                self.neighbours[v].add(u)
+
+    def n_clusters(self):
+        return len(self.clusters)
+
+    def merge(self, a, b):
+        """Merge clusters a and b through their pair edge (which disappears)."""
+        del self.pair[_key(a, b)]
+        self.neighbours[a].discard(b)
+        self.neighbours[b].discard(a)
+        keep, gone = min(a, b), max(a, b)  # the merged cluster is called `keep`
+        self.clusters[keep] |= self.clusters.pop(gone)
+        self.size[keep] += self.size.pop(gone)
+        # Re-attach every pair edge (gone, C) to keep, folding with (keep, C).
+        for c in self.neighbours.pop(gone):
+            edge_gc = self.pair.pop(_key(gone, c))
+            self.neighbours[c].discard(gone)
+            k = _key(keep, c)
+            if k in self.pair:
+                self.pair[k] = fold(self.linkage, self.p, self.pair[k], edge_gc)
+            else:
+                self.pair[k] = edge_gc
+                self.neighbours[keep].add(c)
+                self.neighbours[c].add(keep)
+
+    def priority(self, key, edge, use_abs, r):
+        base = abs(edge.W) if use_abs else edge.W
+        if r > 0:
+            Su, Sv = self.size[key[0]], self.size[key[1]]
+            return base * 0.5 * (Su ** -r + Sv ** -r)
+        return base
+
+    def select(self, is_candidate, use_abs, r):
+        """Best candidate (key, edge): highest priority, ties -> smallest id.
+
+        Returns None if there is no candidate.
+        """
+        best = None
+        best_prio = None
+        for key, edge in self.pair.items():
+            if not is_candidate(edge):
+                continue
+            prio = self.priority(key, edge, use_abs, r)
+            if (best is None or prio > best_prio
+                    or (prio == best_prio and edge.id < best[1].id)):
+                best, best_prio = (key, edge), prio
+        return best
+
+    def labels(self, n_nodes):
+        lab = np.empty(n_nodes, dtype=np.int64)
+        for c, nodes in self.clusters.items():
+            for v in nodes:
+                lab[v] = c
+        return canonical(lab)
+
+
+# --------------------------------------------------------------------------
+# The phases
+# --------------------------------------------------------------------------
+
+def _should_stop(state, n_clusters):
+    return n_clusters is not None and state.n_clusters() <= n_clusters
+
+
+def _unconstrained_candidate(edge):
+    return edge.local
+
+
+def _constrained_candidate(edge):
+    return (not edge.constrained) and (edge.local or edge.W <= 0)
+
+
+def run_unconstrained(state, r, n_clusters):
+    """Merge the best local pair edge while its W > 0. Returns False if the
+    cluster-count stop rule fired."""
+    while True:
+        if _should_stop(state, n_clusters):
+            return False
+        best = state.select(_unconstrained_candidate, use_abs=False, r=r)
+        if best is None or not best[1].W > 0:
+            return True
+        state.merge(*best[0])
+
+
+def run_constrained(state, r, n_clusters):
+    """Process candidates by |W| priority: merge (W > 0) or constrain (W <= 0).
+    Returns False if the cluster-count stop rule fired."""
+    while True:
+        if _should_stop(state, n_clusters):
+            return False
+        best = state.select(_constrained_candidate, use_abs=True, r=r)
+        if best is None:
+            return True
+        key, edge = best
+        if edge.W > 0:
+            state.merge(*key)              # candidates with W > 0 are always local
+        else:
+            edge.constrained = True
+
+
+# --------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------
+
+def gasp_reference(n_nodes, edges, weights, *, linkage="average", cannot_link=False, lifted=None,
+                   edge_sizes=None, merge_constrained_at_end=False, node_sizes=None,
+                   size_regularizer=0.0, n_clusters=None, linkage_param=None):
+    """Run GASP (semantics in the module docstring); return canonical int64 labels."""
+    if linkage not in LINKAGES:
+        raise ValueError(f"unknown linkage {linkage!r}; expected one of {LINKAGES}")
+    p = None
+    if linkage in ("generalized_mean", "smooth_max"):
+        if linkage_param is None:
+            raise ValueError(f"linkage {linkage!r} needs linkage_param")
+        p = float(linkage_param)
+        if linkage == "generalized_mean" and not p > 0:
+            raise ValueError("generalized_mean needs linkage_param p > 0")
+
+    n_nodes = int(n_nodes)
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2).tolist()
+    weights = np.asarray(weights, dtype=np.float64).ravel().tolist()
+    m = len(weights)
+    if len(edges) != m:
+        raise ValueError("edges and weights differ in length")
+    for u, v in edges:
+        if not (0 <= u < n_nodes and 0 <= v < n_nodes) or u == v:
+            raise ValueError(f"invalid edge ({u}, {v}) for n_nodes={n_nodes}")
+    lifted = [False] * m if lifted is None else np.asarray(lifted, dtype=bool).ravel().tolist()
+    edge_sizes = [1.0] * m if edge_sizes is None else np.asarray(edge_sizes, np.float64).ravel().tolist()
+    node_sizes = [1.0] * n_nodes if node_sizes is None else np.asarray(node_sizes, np.float64).ravel().tolist()
+    r = float(size_regularizer)
+
+    state = State(n_nodes, edges, weights, lifted, edge_sizes, node_sizes, linkage, p)
+
+    if not cannot_link:
+        run_unconstrained(state, r, n_clusters)
+    else:
+        finished = run_constrained(state, r, n_clusters)
+        if finished and merge_constrained_at_end:
+            run_unconstrained(state, r, n_clusters)   # constrained flags are ignored here
+    return state.labels(n_nodes)
