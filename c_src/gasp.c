@@ -57,7 +57,7 @@ static inline double priority(const engine_t *E, gasp_idx_t e)
     double w = E->g.val[e];
     double p = E->constrained ? fabs(w) : w;
     if (E->size_factor)
-        p *= 0.5 * (E->size_factor[E->g.eu[e]] + E->size_factor[E->g.ev[e]]);
+        p *= 0.5 * (E->size_factor[gasp_graph_u(&E->g, e)] + E->size_factor[gasp_graph_v(&E->g, e)]);
     return p;
 }
 
@@ -167,7 +167,7 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
         }
         int64_t j = st->n_merges++;
         if (merges) {
-            int64_t ca = cluster_id[E->g.eu[e]], cb = cluster_id[E->g.ev[e]];
+            int64_t ca = cluster_id[gasp_graph_u(&E->g, e)], cb = cluster_id[gasp_graph_v(&E->g, e)];
             merges[2 * j] = ca < cb ? ca : cb;
             merges[2 * j + 1] = ca < cb ? cb : ca;
         }
@@ -175,6 +175,8 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
             heights[j] = w;
         gasp_idx_t s;
         gasp_idx_t l = gasp_graph_contract(&E->g, e, &s);
+        if (E->g.alloc_error)
+            return GASP_ENOMEM;
         if (E->g.numeric_error)
             return GASP_ENUMERIC;
         E->uf.parent[s] = l;
@@ -206,7 +208,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
 {
     gasp_stats_t local_stats;
     gasp_stats_t *st = stats ? stats : &local_stats;
-    st->n_merges = st->n_clusters = st->n_pops = 0;
+    st->n_merges = st->n_clusters = st->n_pops = st->n_moved = st->n_folds = 0;
     st->err_arg = GASP_ARG_NONE;
     st->err_index = -1;
     int rc = validate(n_nodes, n_edges, edges, weights, edge_sizes, node_sizes, options, labels,
@@ -265,6 +267,8 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         E.any_sign = 1;
         rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
     }
+    st->n_moved = E.g.total_moved;
+    st->n_folds = E.g.total_folds;
     if (rc != GASP_OK)
         goto cleanup;
     /* g.deg is no longer needed: it serves as the labelling scratch. */

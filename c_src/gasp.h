@@ -86,6 +86,8 @@ typedef struct {
     int64_t n_merges;    /* merges performed */
     int64_t n_clusters;  /* clusters in the result */
     int64_t n_pops;      /* priority-queue pops (merges plus installed constraints) */
+    int64_t n_moved;     /* edges re-attached from an absorbed cluster (the contraction work) */
+    int64_t n_folds;     /* parallel edges folded into one (duplicates in the input included) */
     int32_t err_arg;     /* with GASP_EINVAL: a gasp_arg_t */
     int64_t err_index;   /* with GASP_EINVAL: offending element index, or -1 */
 } gasp_stats_t;

@@ -51,6 +51,8 @@ typedef struct {
     int64_t n_merges;
     int64_t n_clusters;
     int64_t n_pops;
+    int64_t n_moved;
+    int64_t n_folds;
     int32_t err_arg;
     int64_t err_index;
 } gasp_stats_t;

@@ -5,49 +5,60 @@
 #include "graph.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "linkage.h"
 
-/* splitmix64's finaliser over the ordered pair (a < b). */
-static inline uint64_t pair_hash(gasp_idx_t a, gasp_idx_t b)
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* How far ahead the contraction loop prefetches endpoint records and hash slots. */
+#define AHEAD_ENDS 16
+#define AHEAD_SLOTS 8
+
+/* splitmix64's finaliser over the ordered pair (a < b), reduced to a fingerprint. */
+static inline gasp_fp_t pair_fp(gasp_idx_t a, gasp_idx_t b)
 {
+    if (a > b) {
+        gasp_idx_t t = a;
+        a = b;
+        b = t;
+    }
     uint64_t x = (uint64_t)a * 0x9E3779B97F4A7C15ull + (uint64_t)b;
     x ^= x >> 30;
     x *= 0xBF58476D1CE4E5B9ull;
     x ^= x >> 27;
     x *= 0x94D049BB133111EBull;
     x ^= x >> 31;
-    return x;
-}
-
-static inline uint64_t home_of_pair(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b)
-{
-    return (a < b ? pair_hash(a, b) : pair_hash(b, a)) & g->mask;
-}
-
-static inline uint64_t home_of_edge(const gasp_graph_t *g, gasp_idx_t e)
-{
-    return home_of_pair(g, g->eu[e], g->ev[e]);
+    return (gasp_fp_t)(x >> (64 - 8 * sizeof(gasp_fp_t)));
 }
 
 /*
  * Find the edge joining clusters a and b.  Returns its id and sets *slot to its slot, or returns
- * -1 and sets *slot to the empty slot where such an edge would be inserted.
+ * -1 and sets *slot to the empty slot where such an edge would be inserted; *fp gets the pair's
+ * fingerprint either way.
  */
 static inline gasp_idx_t table_find(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
-                                    uint64_t *slot)
+                                    uint64_t *slot, gasp_fp_t *fp)
 {
-    uint64_t i = home_of_pair(g, a, b);
+    const gasp_fp_t f = pair_fp(a, b);
+    uint64_t i = f & g->mask;
+    *fp = f;
     for (;;) {
-        gasp_idx_t x = g->slots[i];
-        if (x < 0) {
+        const gasp_slot_t sl = g->slots[i];
+        if (sl.e < 0) {
             *slot = i;
             return -1;
         }
-        gasp_idx_t xu = g->eu[x], xv = g->ev[x];
-        if ((xu == a && xv == b) || (xu == b && xv == a)) {
-            *slot = i;
-            return x;
+        if (sl.fp == f) {
+            gasp_idx_t xu = g->ends[2 * (int64_t)sl.e], xv = g->ends[2 * (int64_t)sl.e + 1];
+            if ((xu == a && xv == b) || (xu == b && xv == a)) {
+                *slot = i;
+                return sl.e;
+            }
         }
         i = (i + 1) & g->mask;
     }
@@ -56,16 +67,16 @@ static inline gasp_idx_t table_find(const gasp_graph_t *g, gasp_idx_t a, gasp_id
 /* Remove edge e, still keyed by its current endpoints, from the table (backward-shift delete). */
 static void table_delete(gasp_graph_t *g, gasp_idx_t e)
 {
-    uint64_t i = home_of_edge(g, e);
-    while (g->slots[i] != e)
+    uint64_t i = pair_fp(g->ends[2 * (int64_t)e], g->ends[2 * (int64_t)e + 1]) & g->mask;
+    while (g->slots[i].e != e)
         i = (i + 1) & g->mask;
     uint64_t j = i;
     for (;;) {
         j = (j + 1) & g->mask;
-        gasp_idx_t x = g->slots[j];
-        if (x < 0)
+        const gasp_slot_t x = g->slots[j];
+        if (x.e < 0)
             break;
-        uint64_t k = home_of_edge(g, x);
+        uint64_t k = x.fp & g->mask;
         /* x may move back to hole i unless its home lies cyclically in (i, j]. */
         int stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
         if (!stays) {
@@ -73,7 +84,7 @@ static void table_delete(gasp_graph_t *g, gasp_idx_t e)
             i = j;
         }
     }
-    g->slots[i] = -1;
+    g->slots[i].e = -1;
 }
 
 /* Fold edge y into edge x (x survives).  Values, sizes and flags combine; y dies. */
@@ -91,93 +102,175 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
     g->val[x] = v;
     g->flags[x] |= g->flags[y] & (GASP_EDGE_LOCAL | GASP_EDGE_CONSTRAINED);
     g->flags[y] |= GASP_EDGE_DEAD;
+    g->ends[2 * (int64_t)y] = g->ends[2 * (int64_t)y + 1] = -1;
+    g->total_folds++;
+}
+
+
+static void *alloc_array(size_t count, size_t size)
+{
+    return malloc((count > 0 ? count : 1) * size);
 }
 
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
                     int linkage, double linkage_param)
 {
-    size_t nn = n > 0 ? (size_t)n : 1, mm = m > 0 ? (size_t)m : 1;
     uint64_t cap = 16;
-    while (cap < 2 * (uint64_t)mm)
+    while (cap < 2 * (uint64_t)m)
         cap <<= 1;
+    memset(g, 0, sizeof *g);
     g->n = n;
     g->m = m;
     g->linkage = linkage;
     g->linkage_param = linkage_param;
-    g->numeric_error = 0;
-    g->n_folds = 0;
     g->mask = cap - 1;
-    g->eu = malloc(mm * sizeof *g->eu);
-    g->ev = malloc(mm * sizeof *g->ev);
-    g->val = malloc(mm * sizeof *g->val);
-    g->esz = gasp_linkage_uses_sizes(linkage) ? malloc(mm * sizeof *g->esz) : NULL;
-    g->flags = malloc(mm);
-    g->head = malloc(nn * sizeof *g->head);
-    g->next = malloc(2 * mm * sizeof *g->next);
-    g->deg = calloc(nn, sizeof *g->deg);
-    g->slots = malloc(cap * sizeof *g->slots);
-    g->fold_alive = malloc(nn * sizeof *g->fold_alive);
-    g->fold_dead = malloc(nn * sizeof *g->fold_dead);
-    if (!g->eu || !g->ev || !g->val || (gasp_linkage_uses_sizes(linkage) && !g->esz) ||
-        !g->flags || !g->head || !g->next || !g->deg || !g->slots || !g->fold_alive ||
-        !g->fold_dead) {
-        gasp_graph_destroy(g);
-        return GASP_ENOMEM;
+    g->ends = alloc_array(2 * (size_t)m, sizeof *g->ends);
+    g->val = alloc_array((size_t)m, sizeof *g->val);
+    g->esz = gasp_linkage_uses_sizes(linkage) ? alloc_array((size_t)m, sizeof *g->esz) : NULL;
+    g->flags = alloc_array((size_t)m, 1);
+    g->astart = alloc_array((size_t)n, sizeof *g->astart);
+    g->alen = calloc(n > 0 ? (size_t)n : 1, sizeof *g->alen);
+    g->acap = alloc_array((size_t)n, sizeof *g->acap);
+    g->deg = calloc(n > 0 ? (size_t)n : 1, sizeof *g->deg);
+    g->slots = alloc_array(cap, sizeof *g->slots);
+    g->moved = alloc_array((size_t)n, sizeof *g->moved);
+    g->fold_alive = alloc_array((size_t)n, sizeof *g->fold_alive);
+    g->fold_dead = alloc_array((size_t)n, sizeof *g->fold_dead);
+    if (!g->ends || !g->val || (gasp_linkage_uses_sizes(linkage) && !g->esz) || !g->flags ||
+        !g->astart || !g->alen || !g->acap || !g->deg || !g->slots || !g->moved ||
+        !g->fold_alive || !g->fold_dead)
+        goto nomem;
+    for (uint64_t i = 0; i < cap; i++) {
+        g->slots[i].fp = 0;
+        g->slots[i].e = -1;
     }
-    for (gasp_idx_t c = 0; c < n; c++)
-        g->head[c] = -1;
-    for (uint64_t i = 0; i < cap; i++)
-        g->slots[i] = -1;
 
+    /* Pass 1: endpoints, values, the table; duplicates fold into the earlier edge. */
+    int64_t entries = 0;
     for (gasp_idx_t k = 0; k < m; k++) {
         gasp_idx_t a = (gasp_idx_t)edges[2 * (int64_t)k], b = (gasp_idx_t)edges[2 * (int64_t)k + 1];
         double s = edge_sizes ? edge_sizes[k] : 1.0;
-        g->eu[k] = a;
-        g->ev[k] = b;
+        g->ends[2 * (int64_t)k] = a;
+        g->ends[2 * (int64_t)k + 1] = b;
         g->val[k] = gasp_linkage_init(linkage, weights[k], s);
         if (g->esz)
             g->esz[k] = s;
         g->flags[k] = (is_lifted && is_lifted[k]) ? 0 : GASP_EDGE_LOCAL;
-        g->next[2 * (int64_t)k] = g->next[2 * (int64_t)k + 1] = -1;
         uint64_t slot;
-        gasp_idx_t f = table_find(g, a, b, &slot);
+        gasp_fp_t fp;
+        gasp_idx_t f = table_find(g, a, b, &slot, &fp);
         if (f >= 0) {
             fold_into(g, f, k);  /* f < k: the earlier edge absorbs the duplicate */
             continue;
         }
-        g->slots[slot] = k;
-        g->next[2 * (int64_t)k] = g->head[a];
-        g->head[a] = 2 * k;
-        g->next[2 * (int64_t)k + 1] = g->head[b];
-        g->head[b] = 2 * k + 1;
+        g->slots[slot].fp = fp;
+        g->slots[slot].e = k;
         g->deg[a]++;
         g->deg[b]++;
+        entries += 2;
+    }
+
+    /* Pass 2: one tight adjacency block per node, in edge order; the arena keeps as much room
+     * again for blocks that grow. */
+    g->arena_cap = 2 * entries > 16 ? 2 * entries : 16;
+    g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
+    if (!g->arena)
+        goto nomem;
+    int64_t top = 0;
+    for (gasp_idx_t c = 0; c < n; c++) {
+        g->astart[c] = top;
+        g->acap[c] = g->deg[c];
+        top += g->deg[c];
+    }
+    g->arena_top = top;
+    for (gasp_idx_t k = 0; k < m; k++) {
+        if (g->flags[k] & GASP_EDGE_DEAD)
+            continue;
+        gasp_idx_t a = g->ends[2 * (int64_t)k], b = g->ends[2 * (int64_t)k + 1];
+        g->arena[g->astart[a] + g->alen[a]++] = 2 * k;
+        g->arena[g->astart[b] + g->alen[b]++] = 2 * k + 1;
     }
     return GASP_OK;
+nomem:
+    gasp_graph_destroy(g);
+    return GASP_ENOMEM;
 }
 
 void gasp_graph_destroy(gasp_graph_t *g)
 {
-    free(g->eu);
-    free(g->ev);
+    free(g->ends);
     free(g->val);
     free(g->esz);
     free(g->flags);
-    free(g->head);
-    free(g->next);
+    free(g->arena);
+    free(g->astart);
+    free(g->alen);
+    free(g->acap);
     free(g->deg);
     free(g->slots);
+    free(g->moved);
     free(g->fold_alive);
     free(g->fold_dead);
-    g->eu = g->ev = g->head = g->next = g->deg = g->slots = g->fold_alive = g->fold_dead = NULL;
-    g->val = g->esz = NULL;
-    g->flags = NULL;
+    memset(g, 0, sizeof *g);
+}
+
+/*
+ * Copy every block into a fresh arena (plain copies: stale half-edges stay until their block is
+ * traversed), with `reserve` entries of room for cluster c.  Blocks of absorbed clusters
+ * (alen == 0) are not copied.  Live blocks never hold a half-edge twice, so they total at most
+ * 2m entries; the arena keeps its size unless that would leave less than a quarter free.
+ */
+static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
+{
+    int64_t used = 0;
+    for (gasp_idx_t x = 0; x < g->n; x++)
+        used += g->alen[x];
+    int64_t cap = g->arena_cap;
+    if (4 * (used + reserve) > 3 * cap)
+        cap = 2 * (used + reserve);
+    gasp_idx_t *fresh = alloc_array((size_t)cap, sizeof *fresh);
+    if (!fresh)
+        return GASP_ENOMEM;
+    int64_t top = 0;
+    for (gasp_idx_t x = 0; x < g->n; x++) {
+        gasp_idx_t len = g->alen[x];
+        if (len == 0 && x != c)
+            continue;
+        memcpy(fresh + top, g->arena + g->astart[x], (size_t)len * sizeof *fresh);
+        g->astart[x] = top;
+        g->acap[x] = (gasp_idx_t)(len + (x == c ? reserve : 0));
+        top += g->acap[x];
+    }
+    free(g->arena);
+    g->arena = fresh;
+    g->arena_cap = cap;
+    g->arena_top = top;
+    return GASP_OK;
+}
+
+/* Make room for `need` more entries in c's block, moving it to the top of the arena (or
+ * compacting the arena) when it is full.  Capacity doubles, so moves cost O(1) amortised. */
+static int block_reserve(gasp_graph_t *g, gasp_idx_t c, gasp_idx_t need)
+{
+    if ((int64_t)g->alen[c] + need <= g->acap[c])
+        return GASP_OK;
+    int64_t want = 2 * ((int64_t)g->alen[c] + need);
+    if (want > 2 * (int64_t)g->m)
+        want = 2 * (int64_t)g->m;  /* a live block never holds a half-edge twice */
+    if (g->arena_top + want > g->arena_cap)
+        return arena_compact(g, c, want - g->alen[c]);
+    memcpy(g->arena + g->arena_top, g->arena + g->astart[c], (size_t)g->alen[c] * sizeof *g->arena);
+    g->astart[c] = g->arena_top;
+    g->acap[c] = (gasp_idx_t)want;
+    g->arena_top += want;
+    return GASP_OK;
 }
 
 gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_cluster)
 {
-    gasp_idx_t a = g->eu[e0], b = g->ev[e0];
+    gasp_idx_t *const ends = g->ends;
+    gasp_idx_t a = ends[2 * (int64_t)e0], b = ends[2 * (int64_t)e0 + 1];
     gasp_idx_t l = a, s = b;
     if (g->deg[b] > g->deg[a]) {
         l = b;
@@ -185,127 +278,149 @@ gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_
     }
     table_delete(g, e0);
     g->flags[e0] |= GASP_EDGE_DEAD;
+    ends[2 * (int64_t)e0] = ends[2 * (int64_t)e0 + 1] = -1;
     g->deg[l]--;
     g->deg[s]--;
 
-    gasp_idx_t n_folds = 0, first = -1, prev = -1;
-    for (gasp_idx_t h = g->head[s], nh; h >= 0; h = nh) {
-        nh = g->next[h];
+    const gasp_idx_t *block = g->arena + g->astart[s];
+    const gasp_idx_t len = g->alen[s];
+    gasp_idx_t n_folds = 0, n_moved = 0;
+    for (gasp_idx_t k = 0; k < len; k++) {
+        if (k + AHEAD_ENDS < len)
+            PREFETCH(&ends[block[k + AHEAD_ENDS] & ~(gasp_idx_t)1]);
+        if (k + AHEAD_SLOTS < len) {
+            gasp_idx_t w2 = ends[block[k + AHEAD_SLOTS] ^ 1];
+            if (w2 >= 0) {
+                PREFETCH(&g->slots[pair_fp(s, w2) & g->mask]);
+                PREFETCH(&g->slots[pair_fp(l, w2) & g->mask]);
+            }
+        }
+        gasp_idx_t h = block[k];
+        if (ends[h] < 0)
+            continue;  /* the edge died: drop the stale half-edge */
         gasp_idx_t e = h >> 1;
-        if (g->flags[e] & GASP_EDGE_DEAD)
-            continue;  /* drop the stale half-edge */
-        int side = h & 1;
-        gasp_idx_t w = side ? g->eu[e] : g->ev[e];
+        gasp_idx_t w = ends[h ^ 1];
+        g->total_moved++;
         table_delete(g, e);
-        if (side)
-            g->ev[e] = l;
-        else
-            g->eu[e] = l;
+        ends[h] = l;
         uint64_t slot;
-        gasp_idx_t f = table_find(g, l, w, &slot);
+        gasp_fp_t fp;
+        gasp_idx_t f = table_find(g, l, w, &slot, &fp);
         if (f >= 0) {
             g->deg[w]--;
             if (f < e) {
                 fold_into(g, f, e);
                 g->fold_alive[n_folds] = f;
                 g->fold_dead[n_folds++] = e;
-                continue;  /* e's half-edge leaves s's list */
+                continue;  /* e's half-edge is dropped */
             }
             fold_into(g, e, f);
-            g->slots[slot] = e;
+            g->slots[slot].e = e;  /* same pair, same fingerprint */
             g->fold_alive[n_folds] = e;
             g->fold_dead[n_folds++] = f;
         } else {
-            g->slots[slot] = e;
+            g->slots[slot].fp = fp;
+            g->slots[slot].e = e;
         }
-        if (prev < 0)
-            first = h;
-        else
-            g->next[prev] = h;
-        prev = h;
+        g->moved[n_moved++] = h;
     }
-    if (prev >= 0) {
-        g->next[prev] = g->head[l];
-        g->head[l] = first;
-    }
-    g->head[s] = -1;
+    g->alen[s] = 0;
+    g->acap[s] = 0;
     g->deg[l] = g->deg[l] + g->deg[s] - n_folds;
     g->deg[s] = 0;
     g->n_folds = n_folds;
     *dead_cluster = s;
+    if (block_reserve(g, l, n_moved) != GASP_OK) {
+        g->alloc_error = 1;
+        return -1;
+    }
+    memcpy(g->arena + g->astart[l] + g->alen[l], g->moved, (size_t)n_moved * sizeof *g->moved);
+    g->alen[l] += n_moved;
     return l;
 }
 
 void gasp_graph_for_each_edge(gasp_graph_t *g, gasp_idx_t c,
                               void (*visit)(void *ctx, gasp_idx_t e), void *ctx)
 {
-    gasp_idx_t prev = -1;
-    for (gasp_idx_t h = g->head[c]; h >= 0; h = g->next[h]) {
-        gasp_idx_t e = h >> 1;
-        if (g->flags[e] & GASP_EDGE_DEAD) {
-            if (prev < 0)
-                g->head[c] = g->next[h];
-            else
-                g->next[prev] = g->next[h];
+    gasp_idx_t *block = g->arena + g->astart[c];
+    gasp_idx_t kept = 0;
+    for (gasp_idx_t k = 0; k < g->alen[c]; k++) {
+        gasp_idx_t h = block[k];
+        if (g->ends[h] < 0)
             continue;
-        }
-        prev = h;
-        visit(ctx, e);
+        block[kept++] = h;
+        visit(ctx, h >> 1);
     }
+    g->alen[c] = kept;
 }
 
 int gasp_graph_check(const gasp_graph_t *g)
 {
     int rc = GASP_EINTERNAL;
+    const int64_t m2 = 2 * (int64_t)g->m;
     gasp_idx_t *count = calloc(g->n > 0 ? (size_t)g->n : 1, sizeof *count);
-    uint8_t *seen = calloc(g->m > 0 ? 2 * (size_t)g->m : 1, 1);
-    if (!count || !seen) {
+    uint8_t *seen = calloc(m2 > 0 ? (size_t)m2 : 1, 1);
+    uint8_t *owned = calloc(g->arena_top > 0 ? (size_t)g->arena_top : 1, 1);
+    if (!count || !seen || !owned) {
         rc = GASP_ENOMEM;
         goto cleanup;
     }
     int64_t alive = 0, occupied = 0;
     for (gasp_idx_t e = 0; e < g->m; e++) {
-        if (g->flags[e] & GASP_EDGE_DEAD)
+        gasp_idx_t u = g->ends[2 * (int64_t)e], v = g->ends[2 * (int64_t)e + 1];
+        if (g->flags[e] & GASP_EDGE_DEAD) {
+            if (u != -1 || v != -1)
+                goto cleanup;
             continue;
-        gasp_idx_t u = g->eu[e], v = g->ev[e];
+        }
         if (u < 0 || v < 0 || u >= g->n || v >= g->n || u == v)
             goto cleanup;
         uint64_t slot;
-        if (table_find(g, u, v, &slot) != e)
+        gasp_fp_t fp;
+        if (table_find(g, u, v, &slot, &fp) != e)
             goto cleanup;  /* missing, or a second alive edge on the same pair */
         count[u]++;
         count[v]++;
         alive++;
     }
     for (uint64_t i = 0; i <= g->mask; i++) {
-        gasp_idx_t x = g->slots[i];
+        gasp_idx_t x = g->slots[i].e;
         if (x < 0)
             continue;
-        if (x >= g->m || (g->flags[x] & GASP_EDGE_DEAD))
+        if (x >= g->m || (g->flags[x] & GASP_EDGE_DEAD) ||
+            g->slots[i].fp != pair_fp(g->ends[2 * (int64_t)x], g->ends[2 * (int64_t)x + 1]))
             goto cleanup;
         occupied++;
     }
-    if (occupied != alive)
+    if (occupied != alive || g->arena_top > g->arena_cap)
         goto cleanup;
     for (gasp_idx_t c = 0; c < g->n; c++) {
-        if (count[c] != g->deg[c])
+        if (count[c] != g->deg[c] || g->alen[c] < 0 || g->alen[c] > g->acap[c])
             goto cleanup;
-        int64_t steps = 0;
-        for (gasp_idx_t h = g->head[c]; h >= 0; h = g->next[h]) {
-            gasp_idx_t e = h >> 1;
-            if (h >= 2 * g->m || ++steps > 2 * (int64_t)g->m || seen[h])
+        if (g->alen[c] == 0)
+            continue;
+        if (g->astart[c] < 0 || g->astart[c] + g->alen[c] > g->arena_top)
+            goto cleanup;
+        for (gasp_idx_t k = 0; k < g->alen[c]; k++) {
+            int64_t cell = g->astart[c] + k;
+            gasp_idx_t h = g->arena[cell];
+            if (owned[cell] || h < 0 || h >= m2)
+                goto cleanup;  /* overlapping blocks, or an id out of range */
+            owned[cell] = 1;
+            if (g->ends[h] < 0)
+                continue;  /* stale entry of a dead edge */
+            if (g->ends[h] != c || seen[h])
                 goto cleanup;
             seen[h] = 1;
-            if (!(g->flags[e] & GASP_EDGE_DEAD) && ((h & 1) ? g->ev[e] : g->eu[e]) != c)
-                goto cleanup;
         }
     }
-    for (gasp_idx_t e = 0; e < g->m; e++)
-        if (!(g->flags[e] & GASP_EDGE_DEAD) && (!seen[2 * (int64_t)e] || !seen[2 * (int64_t)e + 1]))
+    for (int64_t h = 0; h < m2; h++)
+        if (g->ends[h] >= 0 && !seen[h])
             goto cleanup;
     rc = GASP_OK;
 cleanup:
     free(count);
     free(seen);
+    free(owned);
     return rc;
 }

@@ -2,25 +2,32 @@
  * graph.h -- the contracted graph: alive clusters, their cluster-pair edges, and the folding of
  * parallel edges when two clusters merge.
  *
- * Data structures (all flat arrays, allocated once; no allocation per merge):
- *   - eu[e], ev[e]: the two clusters that edge e joins now (a cluster is named by one of its
- *     nodes).  Half-edge 2e sits in the adjacency list of eu[e], half-edge 2e+1 in that of ev[e].
- *   - adjacency lists as singly linked lists of half-edges: head[c], next[h].  Lists are cleaned
- *     lazily: an edge that died (contracted, or folded into another) may leave half-edges in the
- *     lists of clusters that were not traversed; they are dropped the next time the list is read.
+ * Data structures (flat arrays; no allocation per merge except an occasional block move):
+ *   - ends[2e], ends[2e+1]: the two clusters edge e joins now (a cluster is named by one of its
+ *     nodes).  Half-edge h = 2e + side belongs to cluster ends[h]; its partner is h ^ 1.  A dead
+ *     edge (contracted, or folded into another) has ends = -1 on both sides.
+ *   - adjacency blocks: cluster c owns arena[astart[c] .. astart[c] + alen[c]), the half-edges
+ *     at c, with room up to acap[c].  Blocks are cleaned lazily: a half-edge whose edge died may
+ *     stay in the block of a cluster that was not traversed and is dropped the next time the
+ *     block is read.  When a block must grow it moves to the top of the arena; when the arena is
+ *     full every block is compacted into a fresh one (amortised O(1) per entry).
  *   - deg[c]: the exact number of alive edges at cluster c.
- *   - a hash table with linear probing keyed by the unordered pair {eu[e], ev[e]}: it holds the
- *     ids of alive edges only, so finding the edge between two clusters is O(1) expected.  Slots
- *     hold edge ids; keys are recomputed from eu/ev, which keeps a slot at one id's width.
+ *   - a hash table with linear probing keyed by the unordered pair {ends[2e], ends[2e+1]}: it
+ *     holds alive edges only, so finding the edge between two clusters is O(1) expected.  A slot
+ *     holds the edge id and the high bits of the pair's hash (its fingerprint); the home slot is
+ *     fingerprint & mask, so probing and deleting never read ends[], and only a fingerprint match
+ *     is confirmed against the edge's endpoints.
  *
  * Contraction of edge e0 between clusters a and b: the cluster of smaller degree (s) is merged into
  * the other (l).  Every alive edge (s, w) is re-keyed to (l, w); if (l, w) already exists the two
- * edges fold (linkage.h) and the one with the higher id dies.  Cost: O(length of s's list)
- * expected, so an edge moves O(log m) times over a whole run.
+ * edges fold (linkage.h) and the one with the higher id dies.  Cost: O(block length of s)
+ * expected; the loop prefetches the endpoint records and hash slots of the entries ahead, since
+ * it is bound by memory latency, not by arithmetic.
  *
- * Invariants (gasp_graph_check): every alive edge has eu != ev, both alive clusters, and is in the
+ * Invariants (gasp_graph_check): every alive edge has two different, in-range ends and is in the
  * hash table exactly once under its current pair; no two alive edges join the same pair; deg[c]
- * counts the alive edges at c; each alive edge's two half-edges are in the lists of its endpoints.
+ * counts the alive edges at c; each alive half-edge h is in the block of ends[h], exactly once;
+ * blocks lie inside the arena and do not overlap.
  */
 #ifndef GASP_GRAPH_H
 #define GASP_GRAPH_H
@@ -33,31 +40,51 @@
 #define GASP_EDGE_CONSTRAINED 2u
 #define GASP_EDGE_DEAD 4u
 
+#ifdef GASP_IDX64
+typedef uint64_t gasp_fp_t;
+#else
+typedef uint32_t gasp_fp_t;
+#endif
+
+/* One hash-table slot: e < 0 marks an empty slot. */
+typedef struct {
+    gasp_fp_t fp;    /* high bits of the pair hash; home slot = fp & mask */
+    gasp_idx_t e;    /* alive edge id, or -1 */
+} gasp_slot_t;
+
 typedef struct {
     gasp_idx_t n;          /* nodes */
     gasp_idx_t m;          /* edges (alive or dead) */
-    gasp_idx_t *eu, *ev;   /* owned; current endpoints of each edge */
+    gasp_idx_t *ends;      /* owned; 2*m: current cluster of each half-edge, -1 when dead */
     double *val;           /* owned; linkage value W of each edge */
     double *esz;           /* owned; edge size, or NULL when the linkage ignores sizes */
     uint8_t *flags;        /* owned; GASP_EDGE_* bits */
-    gasp_idx_t *head;      /* owned; head[c] = first half-edge of cluster c, or -1 */
-    gasp_idx_t *next;      /* owned; next[h] = next half-edge in the same list, or -1 */
-    gasp_idx_t *deg;       /* owned; alive edges at each cluster */
-    gasp_idx_t *slots;     /* owned; hash table of alive edge ids, -1 = empty */
+    gasp_idx_t *arena;     /* owned; adjacency blocks of half-edge ids */
+    int64_t arena_cap;     /* entries in arena */
+    int64_t arena_top;     /* first unused entry */
+    int64_t *astart;       /* owned; n: start of each cluster's block */
+    gasp_idx_t *alen;      /* owned; n: entries used (alive or stale) */
+    gasp_idx_t *acap;      /* owned; n: entries reserved */
+    gasp_idx_t *deg;       /* owned; n: alive edges at each cluster */
+    gasp_slot_t *slots;    /* owned; hash table of alive edges */
     uint64_t mask;         /* table size - 1 (a power of two minus one) */
     int linkage;
     double linkage_param;
     int numeric_error;     /* set when a fold produced NaN */
-    /* Scratch filled by gasp_graph_contract: the edges a contraction folded. */
+    int alloc_error;       /* set when the arena could not grow (contraction left undone) */
+    /* Scratch filled by gasp_graph_contract. */
+    gasp_idx_t *moved;      /* owned; capacity n: surviving half-edges of the absorbed cluster */
     gasp_idx_t *fold_alive; /* owned; capacity n: the surviving edge of each fold */
     gasp_idx_t *fold_dead;  /* owned; capacity n: the edge that died in each fold */
     gasp_idx_t n_folds;
+    int64_t total_moved;    /* alive edges re-attached by all contractions so far */
+    int64_t total_folds;    /* folds so far, initial duplicates included */
 } gasp_graph_t;
 
 /*
- * Build the graph of n nodes from m edges (2*m ids, validated by the caller), their initial
- * values and sizes (sizes may be NULL = 1), and lifted flags (NULL = all local).  Duplicate pairs
- * fold in index order; the folded-away ids are marked dead.
+ * Build the graph of n nodes from m edges (2*m ids, validated by the caller), their weights and
+ * sizes (sizes may be NULL = 1), and lifted flags (NULL = all local).  Duplicate pairs fold in
+ * index order; the folded-away ids are marked dead.
  */
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
@@ -67,12 +94,13 @@ void gasp_graph_destroy(gasp_graph_t *g);
 /*
  * Contract alive edge e0: merge its two clusters and fold parallel edges.  Returns the surviving
  * cluster and writes the absorbed one to *dead_cluster.  The folds are listed in fold_alive /
- * fold_dead (n_folds entries) for the caller to update its priority queue.
+ * fold_dead (n_folds entries) for the caller to update its priority queue.  If the adjacency
+ * arena cannot grow, sets alloc_error and returns -1 (the graph is then unusable).
  */
 gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_cluster);
 
 /*
- * Call visit(ctx, e) for every alive edge at cluster c, dropping dead half-edges from c's list.
+ * Call visit(ctx, e) for every alive edge at cluster c, dropping stale half-edges from c's block.
  */
 void gasp_graph_for_each_edge(gasp_graph_t *g, gasp_idx_t c,
                               void (*visit)(void *ctx, gasp_idx_t e), void *ctx);
@@ -80,6 +108,16 @@ void gasp_graph_for_each_edge(gasp_graph_t *g, gasp_idx_t c,
 static inline int gasp_graph_alive(const gasp_graph_t *g, gasp_idx_t e)
 {
     return !(g->flags[e] & GASP_EDGE_DEAD);
+}
+
+static inline gasp_idx_t gasp_graph_u(const gasp_graph_t *g, gasp_idx_t e)
+{
+    return g->ends[2 * (int64_t)e];
+}
+
+static inline gasp_idx_t gasp_graph_v(const gasp_graph_t *g, gasp_idx_t e)
+{
+    return g->ends[2 * (int64_t)e + 1];
 }
 
 int gasp_graph_check(const gasp_graph_t *g);

@@ -105,10 +105,14 @@ static int test_graph(uint64_t *rng, int64_t n_ops)
         if (n_alive == 0)
             break;
         gasp_idx_t e = alive[next_random(rng) % (uint64_t)n_alive], s;
-        gasp_idx_t ru = gasp_uf_find(&uf, g.eu[e]), rv = gasp_uf_find(&uf, g.ev[e]);
-        if (ru != g.eu[e] || rv != g.ev[e])
+        gasp_idx_t gu = gasp_graph_u(&g, e), gv = gasp_graph_v(&g, e);
+        if (gasp_uf_find(&uf, gu) != gu || gasp_uf_find(&uf, gv) != gv)
             rc = GASP_EINTERNAL;  /* endpoints must always be cluster representatives */
         gasp_idx_t l = gasp_graph_contract(&g, e, &s);
+        if (l < 0) {
+            rc = GASP_ENOMEM;
+            break;
+        }
         uf.parent[s] = l;
         uf.size[l] += uf.size[s];
         for (gasp_idx_t i = 0; i < g.n_folds && rc == GASP_OK; i++)

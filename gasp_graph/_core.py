@@ -80,7 +80,8 @@ def run(
     highest linkage first, until every connected component (of the local edges) is one cluster.
 
     Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
-    ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters`` and ``n_pops``.
+    ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters``, ``n_pops``, ``n_moved`` (edges
+    re-attached by contractions) and ``n_folds`` (parallel edges folded).
     """
     n, m = problem.n_nodes, problem.edges.shape[0]
     mod = _module_for(n, m, index_bits)
@@ -114,7 +115,13 @@ def run(
         stats,
     )
     raise_for(code, stats)
-    info = {"n_merges": stats.n_merges, "n_clusters": stats.n_clusters, "n_pops": stats.n_pops}
+    info = {
+        "n_merges": stats.n_merges,
+        "n_clusters": stats.n_clusters,
+        "n_pops": stats.n_pops,
+        "n_moved": stats.n_moved,
+        "n_folds": stats.n_folds,
+    }
     if record_merges:
         merges = merges[: stats.n_merges]
         heights = heights[: stats.n_merges]
