@@ -6,5 +6,6 @@
 #include "heap.c"
 #include "unionfind.c"
 #include "graph.c"
+#include "fastpath.c"
 #include "gasp.c"
 #include "selftest.c"

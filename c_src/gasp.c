@@ -26,6 +26,7 @@
 #include <stdlib.h>
 
 #include "gasp.h"
+#include "fastpath.h"
 #include "graph.h"
 #include "heap.h"
 #include "unionfind.h"
@@ -201,6 +202,31 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
     return GASP_OK;
 }
 
+static int any_lifted(gasp_idx_t m, const uint8_t *is_lifted)
+{
+    for (gasp_idx_t k = 0; is_lifted && k < m; k++)
+        if (is_lifted[k])
+            return 1;
+    return 0;
+}
+
+/* Run an exactly equivalent shortcut (fastpath.h) when one applies; else GASP_FAST_DECLINED. */
+static int try_fast_paths(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const double *weights,
+                          const uint8_t *is_lifted, const gasp_options_t *o, int64_t *labels,
+                          int64_t *merges, double *heights, gasp_stats_t *st)
+{
+    if (o->no_fast_path || o->run_to_completion)
+        return GASP_FAST_DECLINED;
+    if (o->linkage == GASP_LINKAGE_MAX && !o->cannot_link && o->n_clusters <= 1 && !merges &&
+        !heights && !any_lifted(m, is_lifted))
+        return gasp_fast_components(n, m, edges, weights, labels, st);
+    if (o->linkage == GASP_LINKAGE_ABS_MAX && o->size_regularizer == 0.0 &&
+        !any_lifted(m, is_lifted))
+        return gasp_fast_mutex_watershed(n, m, edges, weights, o->n_clusters, labels, merges,
+                                         heights, o->cancel, st);
+    return GASP_FAST_DECLINED;
+}
+
 int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
              const double *edge_sizes, const uint8_t *is_lifted, const double *node_sizes,
              const gasp_options_t *options, int64_t *labels, int64_t *merges, double *heights,
@@ -219,6 +245,9 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     engine_t E = {0};
     int64_t *cluster_id = NULL;
     const gasp_idx_t n = (gasp_idx_t)n_nodes, m = (gasp_idx_t)n_edges;
+    rc = try_fast_paths(n, m, edges, weights, is_lifted, options, labels, merges, heights, st);
+    if (rc != GASP_FAST_DECLINED)
+        return rc;
     E.r = options->size_regularizer;
     rc = gasp_graph_init(&E.g, n, m, edges, weights, edge_sizes, is_lifted, options->linkage,
                          options->linkage_param);

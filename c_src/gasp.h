@@ -78,6 +78,7 @@ typedef struct {
     int64_t n_clusters;                /* stop once at most this many clusters remain; 0 = no stop */
     int32_t run_to_completion;         /* non-zero: a last unconstrained pass merges local edges of
                                           any sign, highest W first, until none is left */
+    int32_t no_fast_path;              /* non-zero: always run the general loop (for testing) */
     const volatile int32_t *cancel;    /* NULL, or polled every few thousand steps: non-zero stops */
 } gasp_options_t;
 

@@ -44,6 +44,7 @@ typedef struct {
     double size_regularizer;
     int64_t n_clusters;
     int32_t run_to_completion;
+    int32_t no_fast_path;
     const volatile int32_t *cancel;
 } gasp_options_t;
 

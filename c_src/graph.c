@@ -146,9 +146,14 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         g->slots[i].e = -1;
     }
 
-    /* Pass 1: endpoints, values, the table; duplicates fold into the earlier edge. */
+    /* Pass 1: endpoints, values, the table; duplicates fold into the earlier edge.  Without
+     * edges, every id starts dead, to be added with gasp_graph_add_edge. */
     int64_t entries = 0;
-    for (gasp_idx_t k = 0; k < m; k++) {
+    for (gasp_idx_t k = 0; k < m && !edges; k++) {
+        g->ends[2 * (int64_t)k] = g->ends[2 * (int64_t)k + 1] = -1;
+        g->flags[k] = GASP_EDGE_DEAD;
+    }
+    for (gasp_idx_t k = 0; k < m && edges; k++) {
         gasp_idx_t a = (gasp_idx_t)edges[2 * (int64_t)k], b = (gasp_idx_t)edges[2 * (int64_t)k + 1];
         double s = edge_sizes ? edge_sizes[k] : 1.0;
         g->ends[2 * (int64_t)k] = a;
@@ -174,6 +179,8 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     /* Pass 2: one tight adjacency block per node, in edge order; the arena keeps as much room
      * again for blocks that grow. */
     g->arena_cap = 2 * entries > 16 ? 2 * entries : 16;
+    if (!edges)
+        g->arena_cap = 2 * (int64_t)m + 16;
     g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
     if (!g->arena)
         goto nomem;
@@ -184,7 +191,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         top += g->deg[c];
     }
     g->arena_top = top;
-    for (gasp_idx_t k = 0; k < m; k++) {
+    for (gasp_idx_t k = 0; k < m && edges; k++) {
         if (g->flags[k] & GASP_EDGE_DEAD)
             continue;
         gasp_idx_t a = g->ends[2 * (int64_t)k], b = g->ends[2 * (int64_t)k + 1];
@@ -216,30 +223,30 @@ void gasp_graph_destroy(gasp_graph_t *g)
 }
 
 /*
- * Copy every block into a fresh arena (plain copies: stale half-edges stay until their block is
- * traversed), with `reserve` entries of room for cluster c.  Blocks of absorbed clusters
- * (alen == 0) are not copied.  Live blocks never hold a half-edge twice, so they total at most
- * 2m entries; the arena keeps its size unless that would leave less than a quarter free.
+ * Copy every live block into a fresh arena, keeping its capacity (so pending reservations
+ * survive), with at least `reserve` entries of room for cluster c.  Blocks of absorbed clusters
+ * (acap == 0) are garbage and are not copied; stale half-edges inside live blocks stay until
+ * their block is traversed.  The arena keeps its size unless that would leave less than a
+ * quarter free.
  */
 static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
 {
     int64_t used = 0;
     for (gasp_idx_t x = 0; x < g->n; x++)
-        used += g->alen[x];
+        used += x == c ? (int64_t)g->alen[x] + reserve : g->acap[x];
     int64_t cap = g->arena_cap;
-    if (4 * (used + reserve) > 3 * cap)
-        cap = 2 * (used + reserve);
+    if (4 * used > 3 * cap)
+        cap = 2 * used;
     gasp_idx_t *fresh = alloc_array((size_t)cap, sizeof *fresh);
     if (!fresh)
         return GASP_ENOMEM;
     int64_t top = 0;
     for (gasp_idx_t x = 0; x < g->n; x++) {
         gasp_idx_t len = g->alen[x];
-        if (len == 0 && x != c)
-            continue;
         memcpy(fresh + top, g->arena + g->astart[x], (size_t)len * sizeof *fresh);
         g->astart[x] = top;
-        g->acap[x] = (gasp_idx_t)(len + (x == c ? reserve : 0));
+        if (x == c)
+            g->acap[x] = (gasp_idx_t)(len + reserve);
         top += g->acap[x];
     }
     free(g->arena);
@@ -269,18 +276,23 @@ static int block_reserve(gasp_graph_t *g, gasp_idx_t c, gasp_idx_t need)
 
 gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_cluster)
 {
+    gasp_idx_t a = g->ends[2 * (int64_t)e0], b = g->ends[2 * (int64_t)e0 + 1];
+    table_delete(g, e0);
+    g->flags[e0] |= GASP_EDGE_DEAD;
+    g->ends[2 * (int64_t)e0] = g->ends[2 * (int64_t)e0 + 1] = -1;
+    g->deg[a]--;
+    g->deg[b]--;
+    return gasp_graph_merge(g, a, b, dead_cluster);
+}
+
+gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t *dead_cluster)
+{
     gasp_idx_t *const ends = g->ends;
-    gasp_idx_t a = ends[2 * (int64_t)e0], b = ends[2 * (int64_t)e0 + 1];
     gasp_idx_t l = a, s = b;
     if (g->deg[b] > g->deg[a]) {
         l = b;
         s = a;
     }
-    table_delete(g, e0);
-    g->flags[e0] |= GASP_EDGE_DEAD;
-    ends[2 * (int64_t)e0] = ends[2 * (int64_t)e0 + 1] = -1;
-    g->deg[l]--;
-    g->deg[s]--;
 
     const gasp_idx_t *block = g->arena + g->astart[s];
     const gasp_idx_t len = g->alen[s];
@@ -337,6 +349,36 @@ gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_
     memcpy(g->arena + g->astart[l] + g->alen[l], g->moved, (size_t)n_moved * sizeof *g->moved);
     g->alen[l] += n_moved;
     return l;
+}
+
+int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t e, double value)
+{
+    uint64_t slot;
+    gasp_fp_t fp;
+    if (table_find(g, a, b, &slot, &fp) >= 0)
+        return GASP_OK;
+    if (block_reserve(g, a, 1) != GASP_OK || block_reserve(g, b, 1) != GASP_OK)
+        return GASP_ENOMEM;
+    g->ends[2 * (int64_t)e] = a;
+    g->ends[2 * (int64_t)e + 1] = b;
+    g->val[e] = value;
+    if (g->esz)
+        g->esz[e] = 1.0;
+    g->flags[e] = GASP_EDGE_LOCAL;
+    g->slots[slot].fp = fp;
+    g->slots[slot].e = e;
+    g->arena[g->astart[a] + g->alen[a]++] = 2 * e;
+    g->arena[g->astart[b] + g->alen[b]++] = 2 * e + 1;
+    g->deg[a]++;
+    g->deg[b]++;
+    return GASP_OK;
+}
+
+int gasp_graph_has_edge(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b)
+{
+    uint64_t slot;
+    gasp_fp_t fp;
+    return table_find(g, a, b, &slot, &fp) >= 0;
 }
 
 void gasp_graph_for_each_edge(gasp_graph_t *g, gasp_idx_t c,

@@ -84,7 +84,8 @@ typedef struct {
 /*
  * Build the graph of n nodes from m edges (2*m ids, validated by the caller), their weights and
  * sizes (sizes may be NULL = 1), and lifted flags (NULL = all local).  Duplicate pairs fold in
- * index order; the folded-away ids are marked dead.
+ * index order; the folded-away ids are marked dead.  With edges == NULL the graph starts with
+ * no edge and room for m edges, to be added with gasp_graph_add_edge().
  */
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
@@ -98,6 +99,21 @@ void gasp_graph_destroy(gasp_graph_t *g);
  * arena cannot grow, sets alloc_error and returns -1 (the graph is then unusable).
  */
 gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_cluster);
+
+/*
+ * Merge clusters a != b (joined by an edge or not), folding their parallel edges; as
+ * gasp_graph_contract otherwise.
+ */
+gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t *dead_cluster);
+
+/*
+ * Add edge id e (currently dead) between clusters a != b with a value, unless an edge already
+ * joins them (then nothing changes).  Returns GASP_OK or GASP_ENOMEM.
+ */
+int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t e, double value);
+
+/* Non-zero when an alive edge joins clusters a and b. */
+int gasp_graph_has_edge(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b);
 
 /*
  * Call visit(ctx, e) for every alive edge at cluster c, dropping stale half-edges from c's block.

@@ -72,12 +72,15 @@ def run(
     *,
     record_merges: bool = False,
     run_to_completion: bool = False,
+    fast_paths: bool = True,
     index_bits: int | None = None,
 ):
     """Run the engine on a validated problem.
 
     ``run_to_completion`` adds a last unconstrained pass that merges local edges of any sign,
     highest linkage first, until every connected component (of the local edges) is one cluster.
+    ``fast_paths=False`` forces the general loop even where an exactly equivalent shortcut
+    exists (connected components for max, mutex watershed for abs_max); tests use it.
 
     Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
     ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters``, ``n_pops``, ``n_moved`` (edges
@@ -99,6 +102,7 @@ def run(
     opts.size_regularizer = problem.size_regularizer
     opts.n_clusters = problem.n_clusters
     opts.run_to_completion = int(run_to_completion)
+    opts.no_fast_path = int(not fast_paths)
     stats = ffi.new("gasp_stats_t *")
     code = lib.gasp_run(
         n,
