@@ -164,6 +164,12 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
             rc = GASP_EINTERRUPTED;
             goto cleanup;
         }
+#ifdef GASP_DEBUG
+        if ((i & (i - 1)) == 0 && (gasp_graph_check(&mutex) != GASP_OK || gasp_uf_check(&uf) != GASP_OK)) {
+            rc = GASP_EINTERNAL;
+            goto cleanup;
+        }
+#endif
         if (i + 16 < m) {
             FP_PREFETCH(&uf.parent[su[i + 16]]);
             FP_PREFETCH(&uf.parent[sv[i + 16]]);

@@ -104,8 +104,47 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
     g->flags[y] |= GASP_EDGE_DEAD;
     g->ends[2 * (int64_t)y] = g->ends[2 * (int64_t)y + 1] = -1;
     g->total_folds++;
+    g->n_alive--;
 }
 
+/*
+ * Rebuild the table with fresh_cap slots (a power of two above the alive edges).  Slots keep
+ * their fingerprints, so rehashing never reads the edge records.  Returns GASP_ENOMEM, keeping
+ * the old table, when the new one cannot be allocated.
+ */
+static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
+{
+    uint64_t cap = g->mask + 1, fresh_mask = fresh_cap - 1;
+    gasp_slot_t *fresh = malloc(fresh_cap * sizeof *fresh);
+    if (!fresh)
+        return GASP_ENOMEM;
+    for (uint64_t i = 0; i < fresh_cap; i++) {
+        fresh[i].fp = 0;
+        fresh[i].e = -1;
+    }
+    for (uint64_t i = 0; i < cap; i++) {
+        gasp_slot_t x = g->slots[i];
+        if (x.e < 0)
+            continue;
+        uint64_t j = x.fp & fresh_mask;
+        while (fresh[j].e >= 0)
+            j = (j + 1) & fresh_mask;
+        fresh[j] = x;
+    }
+    free(g->slots);
+    g->slots = fresh;
+    g->mask = fresh_mask;
+    return GASP_OK;
+}
+
+/* Shrink the table to a quarter when alive edges fill less than 1/16 of it, so the late phase
+ * of a run (few clusters, few edges) works in cache.  A failed allocation keeps the old table. */
+static void table_maybe_shrink(gasp_graph_t *g)
+{
+    uint64_t cap = g->mask + 1;
+    if (cap > 4096 && (uint64_t)g->n_alive * 16 < cap)
+        (void)table_resize(g, cap / 4);
+}
 
 static void *alloc_array(size_t count, size_t size)
 {
@@ -162,6 +201,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         if (g->esz)
             g->esz[k] = s;
         g->flags[k] = (is_lifted && is_lifted[k]) ? 0 : GASP_EDGE_LOCAL;
+        g->n_alive++;  /* a duplicate dies again in fold_into */
         uint64_t slot;
         gasp_fp_t fp;
         gasp_idx_t f = table_find(g, a, b, &slot, &fp);
@@ -274,18 +314,41 @@ static int block_reserve(gasp_graph_t *g, gasp_idx_t c, gasp_idx_t need)
     return GASP_OK;
 }
 
+static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
+                              gasp_idx_t *dead_cluster);
+
+/* Remove alive edge e (it becomes internal to a cluster). */
+static void remove_edge(gasp_graph_t *g, gasp_idx_t e)
+{
+    gasp_idx_t a = g->ends[2 * (int64_t)e], b = g->ends[2 * (int64_t)e + 1];
+    table_delete(g, e);
+    g->flags[e] |= GASP_EDGE_DEAD;
+    g->ends[2 * (int64_t)e] = g->ends[2 * (int64_t)e + 1] = -1;
+    g->n_alive--;
+    g->deg[a]--;
+    g->deg[b]--;
+}
+
 gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_cluster)
 {
     gasp_idx_t a = g->ends[2 * (int64_t)e0], b = g->ends[2 * (int64_t)e0 + 1];
-    table_delete(g, e0);
-    g->flags[e0] |= GASP_EDGE_DEAD;
-    g->ends[2 * (int64_t)e0] = g->ends[2 * (int64_t)e0 + 1] = -1;
-    g->deg[a]--;
-    g->deg[b]--;
-    return gasp_graph_merge(g, a, b, dead_cluster);
+    remove_edge(g, e0);
+    return merge_apart(g, a, b, dead_cluster);
 }
 
 gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t *dead_cluster)
+{
+    uint64_t slot;
+    gasp_fp_t fp;
+    gasp_idx_t e = table_find(g, a, b, &slot, &fp);
+    if (e >= 0)
+        remove_edge(g, e);
+    return merge_apart(g, a, b, dead_cluster);
+}
+
+/* Merge clusters a and b, which no alive edge joins. */
+static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
+                              gasp_idx_t *dead_cluster)
 {
     gasp_idx_t *const ends = g->ends;
     gasp_idx_t l = a, s = b;
@@ -342,6 +405,7 @@ gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_id
     g->deg[s] = 0;
     g->n_folds = n_folds;
     *dead_cluster = s;
+    table_maybe_shrink(g);
     if (block_reserve(g, l, n_moved) != GASP_OK) {
         g->alloc_error = 1;
         return -1;
@@ -359,6 +423,12 @@ int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t 
         return GASP_OK;
     if (block_reserve(g, a, 1) != GASP_OK || block_reserve(g, b, 1) != GASP_OK)
         return GASP_ENOMEM;
+    if ((uint64_t)(g->n_alive + 1) * 2 > g->mask + 1) {
+        /* keep the load at most 1/2 as edges are added */
+        if (table_resize(g, 2 * (g->mask + 1)) != GASP_OK)
+            return GASP_ENOMEM;
+        table_find(g, a, b, &slot, &fp);
+    }
     g->ends[2 * (int64_t)e] = a;
     g->ends[2 * (int64_t)e + 1] = b;
     g->val[e] = value;
@@ -371,6 +441,7 @@ int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t 
     g->arena[g->astart[b] + g->alen[b]++] = 2 * e + 1;
     g->deg[a]++;
     g->deg[b]++;
+    g->n_alive++;
     return GASP_OK;
 }
 
@@ -434,7 +505,7 @@ int gasp_graph_check(const gasp_graph_t *g)
             goto cleanup;
         occupied++;
     }
-    if (occupied != alive || g->arena_top > g->arena_cap)
+    if (occupied != alive || alive != g->n_alive || g->arena_top > g->arena_cap)
         goto cleanup;
     for (gasp_idx_t c = 0; c < g->n; c++) {
         if (count[c] != g->deg[c] || g->alen[c] < 0 || g->alen[c] > g->acap[c])

@@ -68,6 +68,7 @@ typedef struct {
     gasp_idx_t *deg;       /* owned; n: alive edges at each cluster */
     gasp_slot_t *slots;    /* owned; hash table of alive edges */
     uint64_t mask;         /* table size - 1 (a power of two minus one) */
+    int64_t n_alive;       /* alive edges; the table shrinks when they fill less than 1/16 */
     int linkage;
     double linkage_param;
     int numeric_error;     /* set when a fold produced NaN */
@@ -101,8 +102,8 @@ void gasp_graph_destroy(gasp_graph_t *g);
 gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_cluster);
 
 /*
- * Merge clusters a != b (joined by an edge or not), folding their parallel edges; as
- * gasp_graph_contract otherwise.
+ * Merge clusters a != b, folding their parallel edges; an edge joining them, if any, is removed
+ * as in gasp_graph_contract.
  */
 gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t *dead_cluster);
 

@@ -2,8 +2,8 @@
  * heap.c -- indexed 4-ary max-heap; see heap.h for the order and the invariants.
  *
  * A 4-ary heap halves the depth of a binary heap; the four children of an entry sit next to each
- * other in memory, so a sift-down step reads one or two cache lines.  Keys live in an array
- * parallel to ids, in heap order, so comparisons do not chase item ids.
+ * other in memory, so a sift-down step reads one cache line (entries hold the key and the id
+ * together, in heap order, so comparisons do not chase item ids).
  */
 #include "heap.h"
 
@@ -18,12 +18,11 @@ static inline int before(double ka, gasp_idx_t ia, double kb, gasp_idx_t ib)
 int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items)
 {
     size_t n = n_items > 0 ? (size_t)n_items : 1;
-    h->ids = malloc(n * sizeof *h->ids);
-    h->keys = malloc(n * sizeof *h->keys);
+    h->at = malloc(n * sizeof *h->at);
     h->pos = malloc(n * sizeof *h->pos);
     h->size = 0;
     h->n_items = n_items;
-    if (!h->ids || !h->keys || !h->pos) {
+    if (!h->at || !h->pos) {
         gasp_heap_destroy(h);
         return GASP_ENOMEM;
     }
@@ -34,11 +33,9 @@ int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items)
 
 void gasp_heap_destroy(gasp_heap_t *h)
 {
-    free(h->ids);
-    free(h->keys);
+    free(h->at);
     free(h->pos);
-    h->ids = NULL;
-    h->keys = NULL;
+    h->at = NULL;
     h->pos = NULL;
     h->size = 0;
 }
@@ -46,7 +43,7 @@ void gasp_heap_destroy(gasp_heap_t *h)
 void gasp_heap_clear(gasp_heap_t *h)
 {
     for (gasp_idx_t i = 0; i < h->size; i++)
-        h->pos[h->ids[i]] = -1;
+        h->pos[h->at[i].id] = -1;
     h->size = 0;
 }
 
@@ -55,15 +52,14 @@ static void sift_up(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
 {
     while (i > 0) {
         gasp_idx_t parent = (i - 1) >> 2;
-        if (!before(key, item, h->keys[parent], h->ids[parent]))
+        if (!before(key, item, h->at[parent].key, h->at[parent].id))
             break;
-        h->ids[i] = h->ids[parent];
-        h->keys[i] = h->keys[parent];
-        h->pos[h->ids[i]] = i;
+        h->at[i] = h->at[parent];
+        h->pos[h->at[i].id] = i;
         i = parent;
     }
-    h->ids[i] = item;
-    h->keys[i] = key;
+    h->at[i].key = key;
+    h->at[i].id = item;
     h->pos[item] = i;
 }
 
@@ -78,17 +74,16 @@ static void sift_down(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
         gasp_idx_t last = first + 4 < size ? first + 4 : size;
         gasp_idx_t best = first;
         for (gasp_idx_t c = first + 1; c < last; c++)
-            if (before(h->keys[c], h->ids[c], h->keys[best], h->ids[best]))
+            if (before(h->at[c].key, h->at[c].id, h->at[best].key, h->at[best].id))
                 best = c;
-        if (!before(h->keys[best], h->ids[best], key, item))
+        if (!before(h->at[best].key, h->at[best].id, key, item))
             break;
-        h->ids[i] = h->ids[best];
-        h->keys[i] = h->keys[best];
-        h->pos[h->ids[i]] = i;
+        h->at[i] = h->at[best];
+        h->pos[h->at[i].id] = i;
         i = best;
     }
-    h->ids[i] = item;
-    h->keys[i] = key;
+    h->at[i].key = key;
+    h->at[i].id = item;
     h->pos[item] = i;
 }
 
@@ -104,7 +99,7 @@ void gasp_heap_set(gasp_heap_t *h, gasp_idx_t item, double key)
         gasp_heap_push(h, item, key);
         return;
     }
-    double old = h->keys[i];
+    double old = h->at[i].key;
     if (before(key, item, old, item))
         sift_up(h, i, item, key);
     else
@@ -120,9 +115,9 @@ void gasp_heap_remove(gasp_heap_t *h, gasp_idx_t item)
     gasp_idx_t last = --h->size;
     if (i == last)
         return;
-    gasp_idx_t moved = h->ids[last];
-    double key = h->keys[last];
-    if (i > 0 && before(key, moved, h->keys[(i - 1) >> 2], h->ids[(i - 1) >> 2]))
+    gasp_idx_t moved = h->at[last].id;
+    double key = h->at[last].key;
+    if (i > 0 && before(key, moved, h->at[(i - 1) >> 2].key, h->at[(i - 1) >> 2].id))
         sift_up(h, i, moved, key);
     else
         sift_down(h, i, moved, key);
@@ -130,7 +125,7 @@ void gasp_heap_remove(gasp_heap_t *h, gasp_idx_t item)
 
 gasp_idx_t gasp_heap_pop(gasp_heap_t *h)
 {
-    gasp_idx_t top = h->ids[0];
+    gasp_idx_t top = h->at[0].id;
     gasp_heap_remove(h, top);
     return top;
 }
@@ -138,8 +133,8 @@ gasp_idx_t gasp_heap_pop(gasp_heap_t *h)
 void gasp_heap_append(gasp_heap_t *h, gasp_idx_t item, double key)
 {
     gasp_idx_t i = h->size++;
-    h->ids[i] = item;
-    h->keys[i] = key;
+    h->at[i].key = key;
+    h->at[i].id = item;
     h->pos[item] = i;
 }
 
@@ -148,7 +143,7 @@ void gasp_heap_build(gasp_heap_t *h)
     if (h->size < 2)
         return;
     for (gasp_idx_t i = (h->size - 2) >> 2; i >= 0; i--)
-        sift_down(h, i, h->ids[i], h->keys[i]);
+        sift_down(h, i, h->at[i].id, h->at[i].key);
 }
 
 int gasp_heap_check(const gasp_heap_t *h)
@@ -163,7 +158,7 @@ int gasp_heap_check(const gasp_heap_t *h)
                 return GASP_EINTERNAL;
             continue;
         }
-        if (i >= h->size || h->ids[i] != x)
+        if (i >= h->size || h->at[i].id != x)
             return GASP_EINTERNAL;
         present++;
     }
@@ -171,7 +166,7 @@ int gasp_heap_check(const gasp_heap_t *h)
         return GASP_EINTERNAL;
     for (gasp_idx_t i = 1; i < h->size; i++) {
         gasp_idx_t p = (i - 1) >> 2;
-        if (before(h->keys[i], h->ids[i], h->keys[p], h->ids[p]))
+        if (before(h->at[i].key, h->at[i].id, h->at[p].key, h->at[p].id))
             return GASP_EINTERNAL;
     }
     return GASP_OK;

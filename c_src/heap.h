@@ -7,7 +7,7 @@
  *
  * Invariants (checked by gasp_heap_check):
  *   0 <= size <= n_items;
- *   for 0 <= i < size: pos[ids[i]] == i;
+ *   for 0 <= i < size: pos[at[i].id] == i;
  *   for every item x not in the heap: pos[x] == -1;
  *   for 0 < i < size: entry (i-1)/4 is not after entry i in the order above.
  */
@@ -16,10 +16,16 @@
 
 #include "gasp.h"
 
+/* One heap entry (16 bytes with 32-bit ids): the four children of an entry span one or two
+ * cache lines. */
 typedef struct {
-    gasp_idx_t *ids;   /* owned; ids[0..size) in heap order */
-    double *keys;      /* owned; keys[i] is the key of ids[i] */
-    gasp_idx_t *pos;   /* owned; pos[item] = its index in ids, or -1 when absent */
+    double key;
+    gasp_idx_t id;
+} gasp_heap_entry_t;
+
+typedef struct {
+    gasp_heap_entry_t *at; /* owned; at[0..size) in heap order */
+    gasp_idx_t *pos;   /* owned; pos[item] = its index in at[], or -1 when absent */
     gasp_idx_t size;   /* entries in the heap */
     gasp_idx_t n_items;
 } gasp_heap_t;
@@ -55,7 +61,7 @@ static inline int gasp_heap_contains(const gasp_heap_t *h, gasp_idx_t item)
 
 static inline gasp_idx_t gasp_heap_top(const gasp_heap_t *h)
 {
-    return h->ids[0];
+    return h->at[0].id;
 }
 
 /* GASP_OK when every invariant above holds, GASP_EINTERNAL otherwise. */

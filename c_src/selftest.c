@@ -129,11 +129,59 @@ static int test_graph(uint64_t *rng, int64_t n_ops)
     return rc;
 }
 
+/*
+ * A graph grown by gasp_graph_add_edge and shrunk by merges without an edge (the mutex watershed
+ * uses it so): large enough for the hash table to grow and to shrink, checked at exponentially
+ * spaced steps and at the end.
+ */
+static int test_incremental(uint64_t *rng, int64_t n_ops)
+{
+    enum { N = 3000, M = 12000 };
+    gasp_graph_t g;
+    gasp_uf_t uf = {0};
+    int rc = gasp_graph_init(&g, N, M, NULL, NULL, NULL, NULL, GASP_LINKAGE_MIN, 0.0);
+    if (rc == GASP_OK)
+        rc = gasp_uf_init(&uf, N);
+    gasp_idx_t next = 0, clusters = N;
+    int64_t steps = n_ops * 8;
+    for (int64_t op = 1; op <= steps && rc == GASP_OK && clusters > 1; op++) {
+        gasp_idx_t a = gasp_uf_find(&uf, (gasp_idx_t)(next_random(rng) % N));
+        gasp_idx_t b = gasp_uf_find(&uf, (gasp_idx_t)(next_random(rng) % N));
+        if (a == b)
+            continue;
+        /* Mostly add edges early on, mostly merge later, so the table grows and then shrinks. */
+        int add = next < M && (next_random(rng) % 4) < (op < steps / 2 ? 3u : 1u);
+        if (add) {
+            rc = gasp_graph_add_edge(&g, a, b, next++, -1.0);
+            if (rc == GASP_OK && gasp_graph_has_edge(&g, a, b) == 0)
+                rc = GASP_EINTERNAL;
+        } else {
+            gasp_idx_t dead, l = gasp_graph_merge(&g, a, b, &dead);
+            if (l < 0) {
+                rc = GASP_ENOMEM;
+                break;
+            }
+            uf.parent[dead] = l;
+            uf.size[l] += uf.size[dead];
+            clusters--;
+        }
+        if (rc == GASP_OK && (op & (op - 1)) == 0)
+            rc = gasp_graph_check(&g);
+    }
+    if (rc == GASP_OK)
+        rc = gasp_graph_check(&g);
+    gasp_graph_destroy(&g);
+    gasp_uf_destroy(&uf);
+    return rc;
+}
+
 int gasp_selftest(uint64_t seed, int64_t n_ops)
 {
     uint64_t rng = seed;
     int rc = test_heap(&rng, n_ops);
     if (rc == GASP_OK)
         rc = test_graph(&rng, n_ops);
+    if (rc == GASP_OK)
+        rc = test_incremental(&rng, n_ops);
     return rc;
 }
