@@ -380,7 +380,8 @@ class MergeTree:
         scipy needs ``n_nodes - 1`` merges.  When the tree is a forest (a disconnected graph, a
         run stopped by constraints or ``n_clusters``, or ``run_to_completion=False``) the roots,
         in increasing order of their cluster ids, are chained at ``completion_distance``: the
-        first two roots join, then each further root joins that cluster.  These rows are not
+        first two roots join, then each further root joins that cluster (smaller id first in
+        every row).  These rows are not
         GASP merges: cutting ``Z`` below ``completion_distance`` never joins two roots.
 
         Examples
@@ -431,7 +432,7 @@ class MergeTree:
             for i, r in enumerate(roots[1:]):
                 row = k + i
                 current_size += size[r]
-                Z[row] = (current, r, completion, current_size)
+                Z[row] = (min(current, r), max(current, r), completion, current_size)
                 current = n + row
         return Z
 
