@@ -29,6 +29,7 @@ __all__ = ["MergeTree", "agglomerate", "partitions"]
 # weighted means and extrema of the edge weights, and smooth_max, whose weights s*exp(p*W) all
 # scale by the common factor exp(-p*t).  generalized_mean only qualifies for p == 1 (the mean).
 _SHIFT_EQUIVARIANT = {"average", "max", "min", "smooth_max"}
+_PARAMETRISED = {"generalized_mean", "smooth_max"}
 
 
 def _linkage_is_shift_equivariant(linkage: str, linkage_param) -> bool:
@@ -122,7 +123,9 @@ class MergeTree:
                 f"heights must have one value per merge ({k}), got shape {heights.shape}"
             )
         if k > max(n - 1, 0):
-            raise GaspValueError(f"a tree over n_nodes={n} has at most {max(n - 1, 0)} merges, got {k}")
+            raise GaspValueError(
+                f"merges: a tree over n_nodes={n} has at most {max(n - 1, 0)} merges, got {k}"
+            )
         self.n_nodes = n
         self.merges = merges
         self.heights = heights
@@ -518,13 +521,14 @@ def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
     ``node_sizes`` a node attribute.  A sparse matrix is read as an undirected graph from its
     stored entries strictly above the diagonal.
     """
+    per_edge_options = (("lifted", lifted), ("edge_sizes", edge_sizes), ("node_sizes", node_sizes))
     if _is_networkx(G):
         if G.is_directed():
             raise GaspTypeError(
                 f"G must be an undirected networkx graph, got a {type(G).__name__}; "
                 "use G.to_undirected() first"
             )
-        for name, value in (("lifted", lifted), ("edge_sizes", edge_sizes), ("node_sizes", node_sizes)):
+        for name, value in per_edge_options:
             if value is not None and not isinstance(value, str):
                 raise GaspTypeError(
                     f"{name} must be the name of a {'node' if name == 'node_sizes' else 'edge'} "
@@ -537,7 +541,9 @@ def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
             if u == v:
                 continue
             if weight not in d:
-                raise GaspValueError(f"edge ({u!r}, {v!r}) has no {weight!r} attribute (weight={weight!r})")
+                raise GaspValueError(
+                    f"edge ({u!r}, {v!r}) has no {weight!r} attribute (weight={weight!r})"
+                )
             rows.append((index[u], index[v]))
             w.append(d[weight])
             if lifted is not None:
@@ -554,7 +560,7 @@ def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
         }
         return edges, np.array(w, dtype=np.float64), nodes, len(nodes), opts
     if _is_sparse(G):
-        for name, value in (("lifted", lifted), ("edge_sizes", edge_sizes), ("node_sizes", node_sizes)):
+        for name, value in per_edge_options:
             if value is not None:
                 raise GaspTypeError(
                     f"{name}={value!r} is not supported with a sparse matrix; pass edge arrays "
@@ -661,7 +667,8 @@ size_regularizer, n_clusters, linkage_param
             )
         if n_nodes is not None:
             raise GaspTypeError(
-                f"n_nodes must not be given with a networkx graph or a sparse matrix, got {n_nodes!r}"
+                "n_nodes must not be given with a networkx graph or a sparse matrix, "
+                f"got {n_nodes!r}"
             )
         edges, weights, nodes, n_nodes, per_edge = _graph_arrays(
             edges, weight, lifted, edge_sizes, node_sizes
@@ -694,7 +701,7 @@ size_regularizer, n_clusters, linkage_param
     )
     options = {
         "linkage": problem.linkage,
-        "linkage_param": problem.linkage_param if problem.linkage in ("generalized_mean", "smooth_max") else None,
+        "linkage_param": problem.linkage_param if problem.linkage in _PARAMETRISED else None,
         "cannot_link": problem.cannot_link,
         "merge_constrained_at_end": problem.merge_constrained_at_end,
         "size_regularizer": problem.size_regularizer,

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import canonical
 
 from gasp_graph import GaspTypeError, GaspValueError, MergeTree, agglomerate, gasp, partitions
-from reference import canonical
 
 THRESHOLDS = [-0.7, -0.25, -0.05, 0.0, 0.1, 0.35, 0.8]
 
@@ -110,7 +110,8 @@ def test_exact_sweep_survives_lifted_edges_sizes_and_n_clusters(linkage, option)
     t=st.floats(-1.5, 1.5),
 )
 def test_labels_equal_gasp_on_shifted_weights_property(n, pairs, seed, linkage, t):
-    e = np.array([(u % n, v % n) for u, v in pairs if u % n != v % n], dtype=np.int64).reshape(-1, 2)
+    e = np.array([(u % n, v % n) for u, v in pairs if u % n != v % n], dtype=np.int64)
+    e = e.reshape(-1, 2)
     w = np.random.default_rng(seed).uniform(-1, 1, e.shape[0])
     tree = agglomerate(e, w, n_nodes=n, linkage=linkage)
     assert tree.monotone
@@ -120,12 +121,12 @@ def test_labels_equal_gasp_on_shifted_weights_property(n, pairs, seed, linkage, 
 @pytest.mark.parametrize(
     "kw",
     [
-        dict(linkage="sum"),
-        dict(linkage="abs_max"),
-        dict(linkage="generalized_mean", linkage_param=2.0),
-        dict(linkage="average", size_regularizer=0.7),
-        dict(linkage="max", cannot_link=True),
-        dict(linkage="average", cannot_link=True, merge_constrained_at_end=True),
+        {"linkage": "sum"},
+        {"linkage": "abs_max"},
+        {"linkage": "generalized_mean", "linkage_param": 2.0},
+        {"linkage": "average", "size_regularizer": 0.7},
+        {"linkage": "max", "cannot_link": True},
+        {"linkage": "average", "cannot_link": True, "merge_constrained_at_end": True},
     ],
     ids=lambda kw: "-".join(str(v) for v in kw.values()),
 )
@@ -193,7 +194,9 @@ def test_completion_joins_every_local_component_and_no_more():
 # --- against scipy on complete graphs -------------------------------------------------------
 
 
-@pytest.mark.parametrize("linkage,method", [("max", "single"), ("min", "complete"), ("average", "average")])
+@pytest.mark.parametrize(
+    "linkage,method", [("max", "single"), ("min", "complete"), ("average", "average")]
+)
 @pytest.mark.parametrize("seed", range(3))
 def test_complete_graph_cuts_equal_scipy(linkage, method, seed):
     hierarchy = pytest.importorskip("scipy.cluster.hierarchy")
@@ -234,12 +237,12 @@ def _cuts(tree):
 @pytest.mark.parametrize(
     "kw,n,m",
     [
-        (dict(linkage="average"), 60, 300),  # connected
-        (dict(linkage="average"), 60, 45),  # a forest: many components
-        (dict(linkage="max", run_to_completion=False), 60, 200),
-        (dict(linkage="sum"), 60, 200),  # non-monotone heights
-        (dict(linkage="average", cannot_link=True), 60, 200),
-        (dict(linkage="min", n_clusters=5), 60, 300),
+        ({"linkage": "average"}, 60, 300),  # connected
+        ({"linkage": "average"}, 60, 45),  # a forest: many components
+        ({"linkage": "max", "run_to_completion": False}, 60, 200),
+        ({"linkage": "sum"}, 60, 200),  # non-monotone heights
+        ({"linkage": "average", "cannot_link": True}, 60, 200),
+        ({"linkage": "min", "n_clusters": 5}, 60, 300),
     ],
 )
 def test_to_linkage_is_valid_and_fcluster_reproduces_labels(kw, n, m):
@@ -307,10 +310,10 @@ def naive_edge_heights(n, merges, heights, edges):
 def test_edge_heights_agree_with_the_merge_sequence(mode, seed):
     e, w, n = random_graph(600 + seed, n=50, m=60)
     kw = {
-        "average": dict(linkage="average"),
-        "sum": dict(linkage="sum"),
-        "stopped": dict(linkage="max", run_to_completion=False),
-        "lifted": dict(linkage="min", lifted=np.arange(w.size) % 3 == 0),
+        "average": {"linkage": "average"},
+        "sum": {"linkage": "sum"},
+        "stopped": {"linkage": "max", "run_to_completion": False},
+        "lifted": {"linkage": "min", "lifted": np.arange(w.size) % 3 == 0},
     }[mode]
     tree = agglomerate(e, w, n_nodes=n, **kw)
     got = tree.edge_heights()
@@ -430,7 +433,7 @@ def _expected_sets(G, t, **kw):
 
 
 @pytest.mark.parametrize(
-    "kw", [dict(linkage="average"), dict(linkage="min"), dict(linkage="sum"), dict(cannot_link=True)]
+    "kw", [{"linkage": "average"}, {"linkage": "min"}, {"linkage": "sum"}, {"cannot_link": True}]
 )
 def test_partitions_of_a_networkx_graph_equal_separate_calls(kw):
     G = _nx_graph(21)
