@@ -13,11 +13,15 @@ from .exceptions import (
     GaspTypeError,
     GaspValueError,
 )
+from .hierarchy import MergeTree, agglomerate, partitions
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "gasp",
+    "agglomerate",
+    "partitions",
+    "MergeTree",
     "GaspError",
     "GaspValueError",
     "GaspTypeError",

@@ -24,8 +24,8 @@ def gasp(
 ):
     """Partition a signed graph given as arrays with GASP.
 
-    GASP (Generalized Algorithm for Signed graph Partitioning) starts from singleton clusters and
-    repeatedly merges the two clusters joined by the highest linkage value, as long as that value
+    GASP (Generalized Algorithm for Signed graph Partitioning) [1]_ starts from singleton clusters
+    and repeatedly merges the two clusters joined by the highest linkage value, as long as that value
     is strictly positive.  The linkage value of two clusters combines the weights of all edges
     between them (sum, average, max, ...).
 

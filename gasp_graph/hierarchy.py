@@ -1,0 +1,813 @@
+"""The merge hierarchy: merge trees, scipy linkage matrices, edge heights and threshold sweeps.
+
+GASP is agglomerative: it merges the pair of clusters with the highest linkage value ``W`` until
+no positive value is left.  :func:`agglomerate` records that sequence (and, by default, keeps
+merging past zero until every connected component is one cluster) in a :class:`MergeTree`; the
+tree answers "what would GASP return at threshold ``t``?" without rerunning whenever the linkage
+is invariant to shifting every weight (see :attr:`MergeTree.exact_sweep`).  :func:`partitions`
+sweeps a list of thresholds over a networkx graph or a scipy sparse matrix, from one tree when that
+is exact and by reruns otherwise.
+
+Internally a tree is turned once into a *leaf order* (a permutation of the nodes in which every
+cluster of the tree is a contiguous run) and, for every pair of neighbouring leaves, the index of
+the merge that first joins them.  Every cut of the tree is then a set of boundaries in that order
+(O(n) per cut), and the merge at which two nodes join is a range maximum (O(n + m) for all edges).
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _core
+from ._validation import prepare
+from .exceptions import GaspTypeError, GaspValueError
+
+__all__ = ["MergeTree", "agglomerate", "partitions"]
+
+# Linkages whose value is shift-equivariant (W(w - t) == W(w) - t for every merge history):
+# weighted means and extrema of the edge weights, and smooth_max, whose weights s*exp(p*W) all
+# scale by the common factor exp(-p*t).  generalized_mean only qualifies for p == 1 (the mean).
+_SHIFT_EQUIVARIANT = {"average", "max", "min", "smooth_max"}
+_PARAMETRISED = {"generalized_mean", "smooth_max"}
+
+
+def _linkage_is_shift_equivariant(linkage: str, linkage_param) -> bool:
+    if linkage in _SHIFT_EQUIVARIANT:
+        return True
+    return linkage == "generalized_mean" and linkage_param == 1.0
+
+
+def _threshold(value, name="threshold") -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise GaspTypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if np.isnan(value):
+        raise GaspValueError(f"{name} must not be NaN, got {value!r}")
+    return value
+
+
+def _first_occurrence(labels: np.ndarray) -> np.ndarray:
+    """Renumber labels 0..k-1 by first occurrence in node order (gasp's convention)."""
+    if labels.size == 0:
+        return labels.astype(np.int64)
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
+    return rank[inverse.reshape(-1)]
+
+
+class MergeTree:
+    """The sequence of merges of a GASP run, with the linkage value of each merge.
+
+    Usually obtained from :func:`agglomerate`.  Merge ``j`` joins the clusters ``merges[j, 0]`` and
+    ``merges[j, 1]`` (ids ``< n_nodes`` are nodes, id ``n_nodes + i`` is the cluster created by
+    merge ``i``: the scipy / igraph convention) into cluster ``n_nodes + j``, at linkage value
+    ``heights[j]``.  A tree has at most ``n_nodes - 1`` merges; fewer when the graph is
+    disconnected or the run stopped early, in which case it is a forest.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Number of nodes.
+    merges : array_like of int, shape (k, 2)
+        The merged cluster ids, smaller id first.
+    heights : array_like of float, shape (k,)
+        The linkage value ``W`` of every merge (high = merged early).
+    edges : array_like of int, shape (m, 2), optional
+        The graph's edges, needed by :meth:`edge_heights` only.
+    options : dict, optional
+        The GASP options the tree was recorded with (see :func:`agglomerate`).
+    nodes : list, optional
+        The node objects of a networkx graph, in index order (``nodes[i]`` is node ``i``).
+
+    Attributes
+    ----------
+    n_nodes : int
+    merges : ndarray of int64, shape (k, 2)
+    heights : ndarray of float64, shape (k,)
+    sizes : ndarray of int64, shape (k,)
+        Number of nodes in the cluster created by each merge (scipy's ``Z[:, 3]``).
+    edges : ndarray of int64, shape (m, 2), or None
+    options : dict
+    nodes : list or None
+
+    See Also
+    --------
+    agglomerate : records a tree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gasp_graph import agglomerate
+    >>> tree = agglomerate([[0, 1], [1, 2], [2, 3]], [0.9, -0.2, 0.5])
+    >>> tree.merges
+    array([[0, 1],
+           [2, 3],
+           [4, 5]])
+    >>> tree.heights
+    array([ 0.9,  0.5, -0.2])
+    >>> tree.sizes
+    array([2, 2, 4])
+    >>> tree.labels()
+    array([0, 0, 1, 1])
+    """
+
+    def __init__(self, n_nodes, merges, heights, *, edges=None, options=None, nodes=None):
+        n = int(n_nodes)
+        merges = np.ascontiguousarray(merges, dtype=np.int64).reshape(-1, 2)
+        heights = np.ascontiguousarray(heights, dtype=np.float64).reshape(-1)
+        k = merges.shape[0]
+        if heights.shape[0] != k:
+            raise GaspValueError(
+                f"heights must have one value per merge ({k}), got shape {heights.shape}"
+            )
+        if k > max(n - 1, 0):
+            raise GaspValueError(
+                f"merges: a tree over n_nodes={n} has at most {max(n - 1, 0)} merges, got {k}"
+            )
+        self.n_nodes = n
+        self.merges = merges
+        self.heights = heights
+        self.edges = None if edges is None else np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+        self.options = dict(options or {})
+        self.nodes = None if nodes is None else list(nodes)
+        self.sizes = self._cluster_sizes()
+        self._order = None  # leaf order: _order[p] = node at position p
+        self._pos = None  # inverse: _pos[node] = position
+        self._sep = None  # _sep[p] = merge joining positions p and p+1 (k: never)
+        self._running_min = None
+
+    # -- construction helpers -------------------------------------------------------------------
+
+    def _cluster_sizes(self) -> np.ndarray:
+        n, k = self.n_nodes, self.merges.shape[0]
+        if k == 0:
+            return np.zeros(0, dtype=np.int64)
+        a, b = self.merges[:, 0], self.merges[:, 1]
+        ids = np.arange(k) + n
+        if (a < 0).any() or (b >= ids).any() or (a >= b).any():
+            j = int(np.flatnonzero((a < 0) | (b >= ids) | (a >= b))[0])
+            raise GaspValueError(
+                f"merges[{j}] = ({a[j]}, {b[j]}): merge j must join ids 0 <= a < b < n_nodes + j"
+            )
+        used = np.bincount(self.merges.reshape(-1), minlength=n + k)
+        if (used > 1).any():
+            c = int(np.flatnonzero(used > 1)[0])
+            raise GaspValueError(f"merges: cluster {c} is merged more than once")
+        # Sequential by nature (a cluster's size needs its children's); a list loop is ~1 us/merge.
+        size = [1] * n + [0] * k
+        for j, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
+            size[n + j] = size[x] + size[y]
+        return np.array(size[n:], dtype=np.int64)
+
+    def _layout(self):
+        """Compute the leaf order and the separating merge of every pair of neighbouring leaves.
+
+        Every cluster occupies a contiguous run of positions: a merge puts its smaller-id child
+        first.  Positions are sums of offsets along the path to the root (the left child adds 0,
+        the right child adds the size of its left sibling, a root adds the positions used by the
+        roots before it), evaluated for all nodes at once by pointer jumping (O(n log depth)).
+        """
+        if self._order is not None:
+            return
+        n, k = self.n_nodes, self.merges.shape[0]
+        total = n + k
+        size = np.ones(total, dtype=np.int64)
+        size[n:] = self.sizes
+        parent = np.full(total + 1, total, dtype=np.int64)  # index `total` is a sentinel root
+        offset = np.zeros(total + 1, dtype=np.int64)
+        if k:
+            a, b = self.merges[:, 0], self.merges[:, 1]
+            parent[a] = parent[b] = np.arange(n, total)
+            offset[b] = size[a]
+        roots = np.flatnonzero(parent[:total] == total)
+        offset[roots] = np.cumsum(size[roots]) - size[roots]
+        acc, up = offset, parent
+        while (up[:total] != total).any():
+            acc = acc + acc[up]
+            up = up[up]
+        start = acc[:total]
+        pos = start[:n]
+        order = np.empty(n, dtype=np.int64)
+        order[pos] = np.arange(n, dtype=np.int64)
+        sep = np.full(max(n - 1, 0), k, dtype=np.int64)
+        if k:
+            sep[start[n:] + size[a] - 1] = np.arange(k)
+        self._order, self._pos, self._sep = order, pos, sep
+
+    # -- basic facts ----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of recorded merges."""
+        return int(self.merges.shape[0])
+
+    def __repr__(self) -> str:
+        linkage = self.options.get("linkage")
+        extra = f", linkage={linkage!r}" if linkage else ""
+        return f"MergeTree(n_nodes={self.n_nodes}, n_merges={len(self)}{extra})"
+
+    @property
+    def monotone(self) -> bool:
+        """True when the heights never increase along the merge sequence.
+
+        Always true (up to rounding) for average, max, min and smooth_max linkage without lifted
+        edges, cannot-link constraints or size regulariser; typically false for sum linkage.
+        """
+        return bool(np.all(self.heights[1:] <= self.heights[:-1]))
+
+    @property
+    def exact_sweep(self) -> bool:
+        """True when ``labels(t)`` equals ``gasp(edges, weights - t, <same options>)`` for every t.
+
+        This holds for the shift-equivariant linkages (average, max, min, smooth_max, and
+        generalized_mean with ``p == 1``) without cannot-link constraints and without size
+        regulariser; lifted edges, edge sizes and ``n_clusters`` keep it.  For a tree recorded
+        with ``run_to_completion=False`` it only holds for ``t >= 0``.  See the user guide page
+        "Merge trees and threshold sweeps" for the proof.
+        """
+        o = self.options
+        if "linkage" not in o:
+            return False
+        return (
+            _linkage_is_shift_equivariant(o["linkage"], o.get("linkage_param"))
+            and not o.get("cannot_link", False)
+            and o.get("size_regularizer", 0.0) == 0.0
+        )
+
+    def _n_merges_above(self, threshold: float) -> int:
+        """Length of the longest prefix of the merge sequence whose heights are all > threshold."""
+        if self._running_min is None:
+            self._running_min = np.minimum.accumulate(self.heights)
+        # the running minimum is non-increasing: count its entries > threshold
+        return int(np.searchsorted(-self._running_min, -threshold, side="left"))
+
+    # -- cuts -----------------------------------------------------------------------------------
+
+    def labels_at(self, n_merges) -> np.ndarray:
+        """The partition after the first ``n_merges`` merges of the sequence.
+
+        Parameters
+        ----------
+        n_merges : int
+            ``0 <= n_merges <= len(tree)``.
+
+        Returns
+        -------
+        labels : ndarray of int64, shape (n_nodes,)
+            Numbered by first occurrence in node order, like :func:`gasp_graph.gasp`.
+
+        Examples
+        --------
+        >>> from gasp_graph import agglomerate
+        >>> tree = agglomerate([[0, 1], [1, 2], [2, 3]], [0.9, -0.2, 0.5])
+        >>> tree.labels_at(1)
+        array([0, 0, 1, 2])
+        """
+        if isinstance(n_merges, (bool, np.bool_)) or not isinstance(n_merges, numbers.Integral):
+            raise GaspTypeError(f"n_merges must be an integer, got {n_merges!r}")
+        j = int(n_merges)
+        if not 0 <= j <= len(self):
+            raise GaspValueError(f"n_merges must lie in [0, {len(self)}], got {j}")
+        n = self.n_nodes
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        self._layout()
+        # positions p and p+1 are apart unless the merge joining them is among the first j
+        segment = np.zeros(n, dtype=np.int64)
+        np.cumsum(self._sep >= j, out=segment[1:])
+        return _first_occurrence(segment[self._pos])
+
+    def labels(self, threshold=0.0) -> np.ndarray:
+        """The partition obtained by stopping where the linkage value first drops to ``threshold``.
+
+        The recorded merges are replayed in order and the replay stops before the first merge
+        whose height is ``<= threshold`` (GASP merges while the best linkage value is ``> 0``;
+        this is the same rule with ``0`` replaced by ``threshold``).
+
+        Parameters
+        ----------
+        threshold : float, default 0.0
+            Stop level; ``-inf`` replays every merge, ``+inf`` none.
+
+        Returns
+        -------
+        labels : ndarray of int64, shape (n_nodes,)
+            Numbered by first occurrence in node order, like :func:`gasp_graph.gasp`.
+
+        Notes
+        -----
+        What the cut means depends on the options the tree was recorded with:
+
+        * :attr:`exact_sweep` trees (average, max, min, smooth_max, generalized_mean with
+          ``p == 1``; no cannot-link constraints, no size regulariser): ``labels(t)`` equals
+          ``gasp(edges, weights - t, <same options>)``.  Shifting every weight by ``-t`` shifts
+          every linkage value by ``-t``, so the merge order is unchanged and only the stop moves.
+        * Every tree without cannot-link constraints: ``labels(0.0)`` equals ``gasp(...)`` with
+          the same options, and ``labels(t)`` is the GASP run with its stopping level moved from
+          0 to ``t`` (the merge order itself is the one of the unshifted weights).
+        * ``cannot_link=True``: the completion pass of :func:`agglomerate` ignores constraints and
+          merges by decreasing linkage value, so the recorded sequence is the one of
+          ``merge_constrained_at_end=True`` and ``labels(0.0)`` equals
+          ``gasp(..., cannot_link=True, merge_constrained_at_end=True)``.  The constrained
+          partition ``gasp(..., cannot_link=True)`` is a prefix of the sequence
+          (``labels_at(n - n_clusters)``), but the tree does not record where it ends.
+
+        When the heights are non-increasing (:attr:`monotone`) this is the usual cut of the
+        dendrogram: nodes are together exactly when they joined at a height ``> threshold``.
+
+        Examples
+        --------
+        >>> from gasp_graph import agglomerate, gasp
+        >>> edges, weights = [[0, 1], [1, 2], [2, 3]], [0.9, -0.2, 0.5]
+        >>> tree = agglomerate(edges, weights)
+        >>> tree.labels(0.6)
+        array([0, 0, 1, 2])
+        >>> gasp(edges, [w - 0.6 for w in weights])
+        array([0, 0, 1, 2])
+        >>> tree.labels(-1.0)
+        array([0, 0, 0, 0])
+        """
+        return self.labels_at(self._n_merges_above(_threshold(threshold)))
+
+    def communities(self, threshold=0.0) -> list:
+        """:meth:`labels` as a list of sets of nodes (networkx's shape), in label order.
+
+        Nodes are the graph's node objects for a tree built from a networkx graph, and the
+        integers ``0 .. n_nodes-1`` otherwise.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from gasp_graph import agglomerate
+        >>> G = nx.Graph()
+        >>> G.add_weighted_edges_from([("a", "b", 0.9), ("b", "c", -0.2), ("c", "d", 0.5)])
+        >>> [sorted(c) for c in agglomerate(G).communities()]
+        [['a', 'b'], ['c', 'd']]
+        """
+        return _to_sets(self.labels(threshold), self.nodes)
+
+    # -- exports --------------------------------------------------------------------------------
+
+    def to_linkage(self, *, monotone=True, completion_distance=None) -> np.ndarray:
+        """The tree as a scipy linkage matrix ``Z``, for dendrograms and ``fcluster``.
+
+        Parameters
+        ----------
+        monotone : bool, default True
+            How linkage values (high = merged first) become distances (low = merged first).
+            ``True``: ``d[j] = heights[0] - min(heights[:j+1])``, the distance of the stop level
+            at which merge ``j`` is replayed by :meth:`labels`; distances never decrease, so the
+            dendrogram has no crossings and ``fcluster(Z, heights[0] - t, "distance")`` equals
+            ``labels(t)``.  It equals ``heights[0] - heights`` whenever the heights are
+            non-increasing.  ``False``: ``d = max(heights) - heights``, the raw values; with
+            non-monotone heights (sum linkage, lifted edges, ...) scipy's dendrogram then draws
+            crossings and fcluster follows its own rule (the largest distance inside a cluster).
+        completion_distance : float, optional
+            The distance at which the roots of a forest are joined (see Notes).  Default: 10 %
+            above the largest recorded distance (1.0 when that is 0 or there are no merges).
+
+        Returns
+        -------
+        Z : ndarray of float64, shape (n_nodes - 1, 4)
+            Rows ``(a, b, distance, size)``, valid for ``scipy.cluster.hierarchy.is_valid_linkage``.
+
+        Raises
+        ------
+        GaspValueError
+            ``n_nodes < 2`` (scipy's linkage matrices need two observations), or
+            ``completion_distance`` is below the largest recorded distance.
+
+        Notes
+        -----
+        scipy needs ``n_nodes - 1`` merges.  When the tree is a forest (a disconnected graph, a
+        run stopped by constraints or ``n_clusters``, or ``run_to_completion=False``) the roots,
+        in increasing order of their cluster ids, are chained at ``completion_distance``: the
+        first two roots join, then each further root joins that cluster (smaller id first in
+        every row).  These rows are not
+        GASP merges: cutting ``Z`` below ``completion_distance`` never joins two roots.
+
+        Examples
+        --------
+        >>> from gasp_graph import agglomerate
+        >>> tree = agglomerate([[0, 1], [2, 3]], [0.9, 0.5])  # two components
+        >>> tree.to_linkage()
+        array([[0.  , 1.  , 0.  , 2.  ],
+               [2.  , 3.  , 0.4 , 2.  ],
+               [4.  , 5.  , 0.44, 4.  ]])
+        """
+        monotone = bool(monotone)
+        n, k = self.n_nodes, len(self)
+        if n < 2:
+            raise GaspValueError(
+                f"to_linkage needs n_nodes >= 2 (scipy's linkage matrices need two observations), "
+                f"got n_nodes={n}"
+            )
+        if k:
+            if monotone:
+                dist = self.heights[0] - np.minimum.accumulate(self.heights)
+            else:
+                dist = self.heights.max() - self.heights
+            top = float(dist.max())
+        else:
+            dist = np.zeros(0)
+            top = 0.0
+        if completion_distance is None:
+            completion = top * 1.1 if top > 0 else 1.0
+        else:
+            completion = _threshold(completion_distance, "completion_distance")
+            if not (np.isfinite(completion) and completion >= top):
+                raise GaspValueError(
+                    f"completion_distance must be finite and >= the largest recorded distance "
+                    f"({top!r}), got {completion!r}"
+                )
+        Z = np.empty((n - 1, 4), dtype=np.float64)
+        Z[:k, :2] = self.merges
+        Z[:k, 2] = dist
+        Z[:k, 3] = self.sizes
+        if k < n - 1:
+            has_parent = np.zeros(n + k, dtype=bool)
+            has_parent[self.merges.reshape(-1)] = True
+            roots = np.flatnonzero(~has_parent)
+            size = np.ones(n + k, dtype=np.int64)
+            size[n:] = self.sizes
+            current, current_size = roots[0], size[roots[0]]
+            for i, r in enumerate(roots[1:]):
+                row = k + i
+                current_size += size[r]
+                Z[row] = (min(current, r), max(current, r), completion, current_size)
+                current = n + row
+        return Z
+
+    def edge_heights(self) -> np.ndarray:
+        """For every edge, the linkage value of the merge that first put its endpoints together.
+
+        This is the ultrametric contour map (UCM) of the hierarchy: on a tree with non-increasing
+        heights, nodes ``u`` and ``v`` of edge ``i`` are in one cluster of ``labels(t)`` exactly
+        when ``edge_heights()[i] > t``.
+
+        Returns
+        -------
+        heights : ndarray of float64, shape (m,)
+            One value per edge of :attr:`edges` (the input order, lifted edges included);
+            ``-inf`` for edges whose endpoints never joined (the tree is a forest).
+
+        Examples
+        --------
+        >>> from gasp_graph import agglomerate
+        >>> tree = agglomerate([[0, 1], [1, 2], [0, 2], [2, 3]], [0.9, 0.5, 0.2, -0.4],
+        ...                    linkage="max", run_to_completion=False)
+        >>> tree.edge_heights()
+        array([ 0.9,  0.5,  0.5, -inf])
+        """
+        if self.edges is None:
+            raise GaspValueError("edge_heights needs the edges; this tree was built without them")
+        m = self.edges.shape[0]
+        out_merge = np.empty(m, dtype=np.int64)
+        if m:
+            self._layout()
+            p = self._pos[self.edges[:, 0]]
+            q = self._pos[self.edges[:, 1]]
+            lo, hi = np.minimum(p, q), np.maximum(p, q)  # self-loops cannot occur (validated)
+            out_merge[:] = _range_max(self._sep, lo, hi)
+        ext = np.append(self.heights, -np.inf)  # merge index len(self) means "never joined"
+        return ext[out_merge]
+
+
+def _range_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """max(values[lo[i]:hi[i]]) for every i (lo < hi), in O((len(values) + len(lo)) log) time.
+
+    A sparse table answers a range of length L from level floor(log2(L)); the levels are built
+    one after the other and each query is answered at its level, so only one level is held.
+    """
+    length = hi - lo
+    level = np.log2(length).astype(np.int64)
+    # floating log2 may be off by one next to powers of two: fix it exactly
+    level[(1 << level) > length] -= 1
+    level[(1 << (level + 1)) <= length] += 1
+    out = np.empty(lo.shape, dtype=values.dtype)
+    table = values
+    order = np.argsort(level, kind="stable")
+    bounds = np.searchsorted(level[order], np.arange(int(level.max()) + 2))
+    for lev in range(int(level.max()) + 1):
+        idx = order[bounds[lev] : bounds[lev + 1]]
+        if idx.size:
+            width = 1 << lev
+            out[idx] = np.maximum(table[lo[idx]], table[hi[idx] - width])
+        half = 1 << lev
+        table = np.maximum(table[:-half], table[half:]) if table.size > half else table[:0]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Front ends
+# ---------------------------------------------------------------------------------------------
+
+# TODO(lead): replace with gasp_graph.partition's converter when merged.
+def _is_networkx(obj) -> bool:
+    return any(c.__module__.split(".")[0] == "networkx" for c in type(obj).__mro__)
+
+
+def _is_sparse(obj) -> bool:
+    return any(c.__module__.startswith("scipy.sparse") for c in type(obj).__mro__)
+
+
+def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
+    """(edges, weights, nodes, per-edge options) of a networkx graph or scipy sparse matrix.
+
+    TODO(lead): replace with gasp_graph.partition's converter when merged.  Minimal rules: a
+    networkx (Multi)Graph's nodes are indexed in ``G.nodes`` order, every edge needs the ``weight``
+    attribute, self-loops are skipped, ``lifted`` / ``edge_sizes`` name edge attributes and
+    ``node_sizes`` a node attribute.  A sparse matrix is read as an undirected graph from its
+    stored entries strictly above the diagonal.
+    """
+    per_edge_options = (("lifted", lifted), ("edge_sizes", edge_sizes), ("node_sizes", node_sizes))
+    if _is_networkx(G):
+        if G.is_directed():
+            raise GaspTypeError(
+                f"G must be an undirected networkx graph, got a {type(G).__name__}; "
+                "use G.to_undirected() first"
+            )
+        for name, value in per_edge_options:
+            if value is not None and not isinstance(value, str):
+                raise GaspTypeError(
+                    f"{name} must be the name of a {'node' if name == 'node_sizes' else 'edge'} "
+                    f"attribute (a str) for a networkx graph, got {value!r}"
+                )
+        nodes = list(G.nodes)
+        index = {v: i for i, v in enumerate(nodes)}
+        rows, w, lf, es = [], [], [], []
+        for u, v, d in G.edges(data=True):
+            if u == v:
+                continue
+            if weight not in d:
+                raise GaspValueError(
+                    f"edge ({u!r}, {v!r}) has no {weight!r} attribute (weight={weight!r})"
+                )
+            rows.append((index[u], index[v]))
+            w.append(d[weight])
+            if lifted is not None:
+                lf.append(bool(d.get(lifted, False)))
+            if edge_sizes is not None:
+                es.append(d.get(edge_sizes, 1.0))
+        edges = np.array(rows, dtype=np.int64).reshape(-1, 2)
+        opts = {
+            "lifted": None if lifted is None else np.array(lf, dtype=bool),
+            "edge_sizes": None if edge_sizes is None else np.array(es, dtype=np.float64),
+            "node_sizes": None
+            if node_sizes is None
+            else np.array([G.nodes[v].get(node_sizes, 1.0) for v in nodes], dtype=np.float64),
+        }
+        return edges, np.array(w, dtype=np.float64), nodes, len(nodes), opts
+    if _is_sparse(G):
+        for name, value in per_edge_options:
+            if value is not None:
+                raise GaspTypeError(
+                    f"{name}={value!r} is not supported with a sparse matrix; pass edge arrays "
+                    "to agglomerate(edges, weights, ...) instead"
+                )
+        if G.ndim != 2 or G.shape[0] != G.shape[1]:
+            raise GaspValueError(f"the sparse matrix must be square, got shape {G.shape}")
+        coo = G.tocoo()
+        upper = coo.row < coo.col
+        edges = np.stack([coo.row[upper], coo.col[upper]], axis=1).astype(np.int64)
+        return edges, np.asarray(coo.data[upper], dtype=np.float64), None, G.shape[0], {}
+    raise GaspTypeError(
+        f"G must be a networkx graph or a scipy sparse matrix, got {type(G).__name__}"
+    )
+
+
+def _to_sets(labels, nodes):
+    k = int(labels.max()) + 1 if labels.size else 0
+    sets = [set() for _ in range(k)]
+    names = range(labels.size) if nodes is None else nodes
+    for v, c in zip(names, labels.tolist()):
+        sets[c].add(v)
+    return sets
+
+
+def agglomerate(
+    edges,
+    weights=None,
+    *,
+    n_nodes=None,
+    weight="weight",
+    linkage="average",
+    cannot_link=False,
+    lifted=None,
+    edge_sizes=None,
+    merge_constrained_at_end=False,
+    node_sizes=None,
+    size_regularizer=0.0,
+    n_clusters=None,
+    linkage_param=None,
+    run_to_completion=True,
+):
+    """Run GASP and record its merge tree.
+
+    Parameters
+    ----------
+    edges : array_like of int, shape (m, 2), networkx.Graph or scipy sparse matrix
+        The graph: node-id pairs (with ``weights``), an undirected networkx graph (weights read
+        from the ``weight`` edge attribute) or a square sparse matrix (its entries above the
+        diagonal are the edges; any sparse format).
+    weights : array_like of float, shape (m,)
+        Signed edge weights, with an edge array only.
+    n_nodes : int, optional
+        With an edge array only; defaults to ``edges.max() + 1``.
+    weight : str, default "weight"
+        With a networkx graph: the edge attribute holding the weight.
+    linkage, cannot_link, lifted, edge_sizes, merge_constrained_at_end, node_sizes, \
+size_regularizer, n_clusters, linkage_param
+        As in :func:`gasp_graph.gasp`.  With a networkx graph, ``lifted`` and ``edge_sizes`` name
+        edge attributes and ``node_sizes`` a node attribute; a sparse matrix takes none of them.
+    run_to_completion : bool, default True
+        After GASP stops (no positive linkage value left, or the constraints forbid every
+        remaining merge), keep merging the pair with the highest linkage value, whatever its
+        sign and ignoring constraints, until every connected component of the local (non-lifted)
+        edges is one cluster.  A complete tree answers :meth:`MergeTree.labels` for negative
+        thresholds too and draws a full dendrogram; ``False`` records only GASP's own merges.
+        ``n_clusters`` still stops the recording.
+
+    Returns
+    -------
+    tree : MergeTree
+        With ``options`` holding the scalar options above (canonical linkage name) and, for a
+        networkx graph, ``nodes`` holding the node objects in index order.
+
+    See Also
+    --------
+    gasp_graph.gasp : the partition at threshold 0 only.
+    partitions : a threshold sweep over a networkx graph or a sparse matrix.
+
+    Notes
+    -----
+    Recording costs two arrays of ``n_nodes - 1`` rows and a sequential pass over the merges;
+    the completion pass adds the merges past zero.  See the user guide page "Merge trees and
+    threshold sweeps" for when ``tree.labels(t)`` equals a rerun on shifted weights.
+
+    Examples
+    --------
+    >>> from gasp_graph import agglomerate
+    >>> edges = [[0, 1], [1, 2], [0, 2], [3, 4], [2, 3]]
+    >>> tree = agglomerate(edges, [0.9, 0.8, 0.7, 0.6, -0.5])
+    >>> tree.labels()
+    array([0, 0, 0, 1, 1])
+    >>> tree.labels(-0.6)
+    array([0, 0, 0, 0, 0])
+    >>> tree.exact_sweep
+    True
+    """
+    nodes = None
+    if _is_networkx(edges) or _is_sparse(edges):
+        if weights is not None:
+            raise GaspTypeError(
+                "weights must not be given with a networkx graph or a sparse matrix "
+                f"(the weights come from the graph), got {type(weights).__name__}"
+            )
+        if n_nodes is not None:
+            raise GaspTypeError(
+                "n_nodes must not be given with a networkx graph or a sparse matrix, "
+                f"got {n_nodes!r}"
+            )
+        edges, weights, nodes, n_nodes, per_edge = _graph_arrays(
+            edges, weight, lifted, edge_sizes, node_sizes
+        )
+        lifted, edge_sizes, node_sizes = (
+            per_edge.get("lifted"),
+            per_edge.get("edge_sizes"),
+            per_edge.get("node_sizes"),
+        )
+    elif weights is None:
+        raise GaspTypeError("weights is required with an edge array (one weight per edge)")
+    if not isinstance(run_to_completion, (bool, np.bool_)):
+        raise GaspTypeError(f"run_to_completion must be True or False, got {run_to_completion!r}")
+    problem = prepare(
+        edges,
+        weights,
+        n_nodes=n_nodes,
+        linkage=linkage,
+        cannot_link=cannot_link,
+        lifted=lifted,
+        edge_sizes=edge_sizes,
+        merge_constrained_at_end=merge_constrained_at_end,
+        node_sizes=node_sizes,
+        size_regularizer=size_regularizer,
+        n_clusters=n_clusters,
+        linkage_param=linkage_param,
+    )
+    _, merges, heights, _ = _core.run(
+        problem, record_merges=True, run_to_completion=bool(run_to_completion)
+    )
+    options = {
+        "linkage": problem.linkage,
+        "linkage_param": problem.linkage_param if problem.linkage in _PARAMETRISED else None,
+        "cannot_link": problem.cannot_link,
+        "merge_constrained_at_end": problem.merge_constrained_at_end,
+        "size_regularizer": problem.size_regularizer,
+        "n_clusters": problem.n_clusters or None,
+        "run_to_completion": bool(run_to_completion),
+    }
+    return MergeTree(
+        problem.n_nodes, merges, heights, edges=problem.edges, options=options, nodes=nodes
+    )
+
+
+def partitions(
+    G,
+    thresholds,
+    *,
+    weight="weight",
+    linkage="average",
+    cannot_link=False,
+    lifted=None,
+    edge_sizes=None,
+    merge_constrained_at_end=False,
+    node_sizes=None,
+    size_regularizer=0.0,
+    n_clusters=None,
+    linkage_param=None,
+):
+    """GASP partitions of a graph at several thresholds, from one run when that is exact.
+
+    The partition at threshold ``t`` is GASP's on the weights shifted by ``-t`` (so ``t > 0``
+    asks for more, smaller clusters, ``t < 0`` for fewer, larger ones; ``t = 0`` is plain GASP).
+
+    Parameters
+    ----------
+    G : networkx.Graph or scipy sparse matrix
+        As in :func:`agglomerate`.
+    thresholds : iterable of float
+        The thresholds, read once when this function is called; partitions come in this order.
+    weight, linkage, cannot_link, lifted, edge_sizes, merge_constrained_at_end, node_sizes, \
+size_regularizer, n_clusters, linkage_param
+        As in :func:`agglomerate`.
+
+    Yields
+    ------
+    partition : list of set, or ndarray of int64
+        For a networkx graph, a list of sets of nodes (networkx's shape, clusters ordered by
+        their first node in ``G.nodes``); for a sparse matrix, labels numbered by first occurrence.
+
+    Notes
+    -----
+    With a shift-equivariant linkage (average, max, min, smooth_max, generalized_mean with
+    ``p == 1``), no cannot-link constraints and no size regulariser, one complete
+    :class:`MergeTree` is recorded and every partition is a cut of it
+    (:meth:`MergeTree.labels`); otherwise GASP is rerun on the shifted weights for every
+    threshold.  Both give the same partitions.  Arguments are checked when this function is
+    called; the work happens while iterating.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from gasp_graph import partitions
+    >>> G = nx.Graph()
+    >>> G.add_weighted_edges_from([(0, 1, 0.9), (1, 2, 0.4), (2, 3, -0.3)])
+    >>> for p in partitions(G, [0.5, 0.0, -0.5]):
+    ...     print(p)
+    [{0, 1}, {2}, {3}]
+    [{0, 1, 2}, {3}]
+    [{0, 1, 2, 3}]
+    """
+    if not (_is_networkx(G) or _is_sparse(G)):
+        raise GaspTypeError(
+            f"G must be a networkx graph or a scipy sparse matrix, got {type(G).__name__}; "
+            "for edge arrays use agglomerate(edges, weights).labels(t)"
+        )
+    ts = [_threshold(t, "thresholds") for t in thresholds]
+    bad = [t for t in ts if not np.isfinite(t)]
+    if bad:
+        raise GaspValueError(f"thresholds must be finite, got {bad[0]!r}")
+    edges, weights, nodes, n, per_edge = _graph_arrays(G, weight, lifted, edge_sizes, node_sizes)
+    kwargs = dict(
+        n_nodes=n,
+        linkage=linkage,
+        cannot_link=cannot_link,
+        merge_constrained_at_end=merge_constrained_at_end,
+        size_regularizer=size_regularizer,
+        n_clusters=n_clusters,
+        linkage_param=linkage_param,
+        **per_edge,
+    )
+    problem = prepare(edges, weights, **kwargs)  # validate now, not on the first next()
+    exact = (
+        _linkage_is_shift_equivariant(problem.linkage, problem.linkage_param)
+        and not problem.cannot_link
+        and problem.size_regularizer == 0.0
+    )
+
+    def shape(labels):
+        return labels if nodes is None else _to_sets(labels, nodes)
+
+    def sweep():
+        if exact:
+            tree = agglomerate(problem.edges, problem.weights, **kwargs, run_to_completion=True)
+            for t in ts:
+                yield shape(tree.labels(t))
+        else:
+            for t in ts:
+                shifted = prepare(problem.edges, problem.weights - t, **kwargs)
+                yield shape(_core.run(shifted)[0])
+
+    return sweep()
