@@ -392,7 +392,7 @@ def _as_affinities(affinities, offsets):
         if bad.any():
             idx = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(bad.ravel())[0]), a.shape))
             raise GaspValueError(
-                f"affinities{list(idx)} = {a[idx]!r}: affinities are probabilities and must lie in [0, 1]"
+                f"affinities{list(idx)} = {float(a[idx])!r}: affinities are probabilities and must lie in [0, 1]"
             )
     elif a.size and (a.min() < 0 or a.max() > 1):
         raise GaspValueError("affinities are probabilities and must lie in [0, 1]")
