@@ -425,7 +425,7 @@ def segment(
 
     Parameters
     ----------
-    affinities : array_like of float, shape (n_offsets, *spatial_shape)
+    affinities : array_like of float, shape ``(n_offsets, *spatial_shape)``
         ``affinities[k, p]`` in [0, 1] is the probability that pixel ``p`` and pixel
         ``p + offsets[k]`` belong to the same object (1 = same object; the convention of the
         mutex watershed, affogato and elf).  Values at pixels whose partner lies outside the

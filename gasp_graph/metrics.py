@@ -103,7 +103,7 @@ def _vi(gi, si, n, total) -> tuple[float, float]:
 
 
 def adapted_rand_error(seg, gt, *, ignore_gt=None) -> float:
-    """Adapted Rand error of a segmentation (SNEMI3D / CREMI; Arganda-Carreras et al. 2015).
+    """Adapted Rand error of a segmentation (SNEMI3D / CREMI; [ArgandaCarreras2015]_).
 
     With the contingency table ``n[i, j]`` (ground truth ``i``, segment ``j``), row sums
     ``a[i]`` and column sums ``b[j]``: precision ``P = sum n[i, j]**2 / sum b[j]**2``, recall
@@ -136,7 +136,7 @@ def adapted_rand_error(seg, gt, *, ignore_gt=None) -> float:
 
     References
     ----------
-    .. [1] I. Arganda-Carreras et al., "Crowdsourcing the creation of image segmentation
+    .. [ArgandaCarreras2015] I. Arganda-Carreras et al., "Crowdsourcing the creation of image segmentation
        algorithms for connectomics", Front. Neuroanat. 9:142 (2015).
 
     Examples
@@ -154,7 +154,7 @@ def adapted_rand_error(seg, gt, *, ignore_gt=None) -> float:
 
 
 def variation_of_information(seg, gt, *, ignore_gt=None) -> tuple[float, float]:
-    """Variation of information split into its split and merge parts (in bits).
+    """Variation of information split into its split and merge parts (in bits; [Meila2007]_).
 
     Parameters
     ----------
@@ -180,7 +180,7 @@ def variation_of_information(seg, gt, *, ignore_gt=None) -> tuple[float, float]:
 
     References
     ----------
-    .. [1] M. Meila, "Comparing clusterings -- an information based distance", Journal of
+    .. [Meila2007] M. Meila, "Comparing clusterings -- an information based distance", Journal of
        Multivariate Analysis 98 (2007) 873-895.
 
     Examples
