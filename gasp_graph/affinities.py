@@ -85,13 +85,15 @@ def _as_offsets(offsets, ndim: int) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[0] == 0:
         raise GaspValueError("offsets must contain at least one offset, got none")
     if arr.dtype.kind not in "iu":
-        if arr.size and arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+        finite = arr.dtype.kind == "f" and np.all(np.isfinite(arr))
+        if arr.size and finite and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
         else:
             raise GaspTypeError(f"offsets must hold integers, got dtype {arr.dtype}")
     if arr.ndim != 2 or arr.shape[1] != ndim:
         raise GaspValueError(
-            f"offsets must have shape (n_offsets, {ndim}) for a {ndim}-D grid, got shape {arr.shape}"
+            f"offsets must have shape (n_offsets, {ndim}) for a {ndim}-D grid, "
+            f"got shape {arr.shape}"
         )
     arr = arr.astype(np.int64)
     zero = ~arr.any(axis=1)
@@ -102,12 +104,14 @@ def _as_offsets(offsets, ndim: int) -> np.ndarray:
     for k, row in enumerate(map(tuple, arr.tolist())):
         if row in seen:
             raise GaspValueError(
-                f"offsets[{k}] = {list(row)} repeats offsets[{seen[row]}]; every offset must be unique"
+                f"offsets[{k}] = {list(row)} repeats offsets[{seen[row]}]; "
+                "every offset must be unique"
             )
         neg = tuple(-x for x in row)
         if neg in seen:
             raise GaspValueError(
-                f"offsets[{k}] = {list(row)} is the opposite of offsets[{seen[neg]}] = {list(neg)}: "
+                f"offsets[{k}] = {list(row)} is the opposite of "
+                f"offsets[{seen[neg]}] = {list(neg)}: "
                 "both describe the same pixel pairs; keep one of them (affinities[k, p] already "
                 "links p and p + offsets[k] in both directions)"
             )
@@ -390,9 +394,11 @@ def _as_affinities(affinities, offsets):
     if a.dtype.kind == "f":
         bad = ~((a >= 0) & (a <= 1))  # also catches NaN
         if bad.any():
-            idx = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(bad.ravel())[0]), a.shape))
+            first = int(np.flatnonzero(bad.ravel())[0])
+            idx = tuple(int(i) for i in np.unravel_index(first, a.shape))
             raise GaspValueError(
-                f"affinities{list(idx)} = {float(a[idx])!r}: affinities are probabilities and must lie in [0, 1]"
+                f"affinities{list(idx)} = {float(a[idx])!r}: affinities are probabilities "
+                "and must lie in [0, 1]"
             )
     elif a.size and (a.min() < 0 or a.max() > 1):
         raise GaspValueError("affinities are probabilities and must lie in [0, 1]")

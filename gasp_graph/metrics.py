@@ -22,8 +22,8 @@ from .exceptions import GaspTypeError, GaspValueError
 __all__ = [
     "SegmentationScores",
     "adapted_rand_error",
-    "variation_of_information",
     "cremi_score",
+    "variation_of_information",
 ]
 
 
@@ -136,8 +136,8 @@ def adapted_rand_error(seg, gt, *, ignore_gt=None) -> float:
 
     References
     ----------
-    .. [ArgandaCarreras2015] I. Arganda-Carreras et al., "Crowdsourcing the creation of image segmentation
-       algorithms for connectomics", Front. Neuroanat. 9:142 (2015).
+    .. [ArgandaCarreras2015] I. Arganda-Carreras et al., "Crowdsourcing the creation of image
+       segmentation algorithms for connectomics", Front. Neuroanat. 9:142 (2015).
 
     Examples
     --------

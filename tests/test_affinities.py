@@ -150,7 +150,7 @@ def test_grid_graph_sampling_reproducible_and_equal_to_brute_force(shape, offset
     g3 = grid_graph(shape, offsets, mask=mask, long_range_fraction=0.3, seed=8)
     np.testing.assert_array_equal(g1.edges, g2.edges)
     assert not np.array_equal(g1.edges, g3.edges)
-    e, k, lf = brute_grid(shape, offsets, mask=mask, fraction=0.3, seed=7)
+    e, k, _ = brute_grid(shape, offsets, mask=mask, fraction=0.3, seed=7)
     np.testing.assert_array_equal(g1.edges, e)
     np.testing.assert_array_equal(g1.offset_index, k)
     # direct-neighbour edges are all kept
@@ -159,7 +159,8 @@ def test_grid_graph_sampling_reproducible_and_equal_to_brute_force(shape, offset
     # fraction 0 keeps no long-range edge; fraction 1 keeps all
     assert not grid_graph(shape, offsets, long_range_fraction=0.0, seed=1).lifted.any()
     np.testing.assert_array_equal(
-        grid_graph(shape, offsets, long_range_fraction=1.0, seed=1).edges, grid_graph(shape, offsets).edges
+        grid_graph(shape, offsets, long_range_fraction=1.0, seed=1).edges,
+        grid_graph(shape, offsets).edges,
     )
 
 
@@ -183,7 +184,7 @@ def test_grid_graph_gather():
 
 
 def test_grid_graph_rejects_bad_offsets():
-    with pytest.raises(GaspValueError, match=r"offsets\[2\] = \[0, -1\] is the opposite of offsets\[0\]"):
+    with pytest.raises(GaspValueError, match=r"offsets\[2\] = \[0, -1\] is the opposite of "):
         grid_graph((3, 3), [[0, 1], [1, 0], [0, -1]])
     with pytest.raises(GaspValueError, match="zero offset"):
         grid_graph((3, 3), [[0, 1], [0, 0]])
@@ -230,7 +231,8 @@ def test_segment_equals_gasp_on_grid_graph(linkage, cannot_link, local_merge):
     mask = np.ones(shape, bool)
     mask[2:4, 3:7] = False
     kw = dict(mask=mask, long_range_fraction=0.5, seed=11)
-    labels = segment(affs, offsets, linkage=linkage, cannot_link=cannot_link, local_merge=local_merge, beta=0.4, **kw)
+    labels = segment(affs, offsets, linkage=linkage, cannot_link=cannot_link,
+                     local_merge=local_merge, beta=0.4, **kw)
     g = grid_graph(shape, offsets, **kw)
     w = g.gather(affs) - 0.4
     expected = gasp(g.edges, w, n_nodes=g.n_nodes, linkage=linkage, cannot_link=cannot_link,
