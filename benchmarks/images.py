@@ -141,7 +141,9 @@ def markdown(rows, ks):
     table = {(r[0], r[1], r[2], r[3]): r for r in rows}
     for name, form in keys:
         out.append(f"\n### {name}, {form}-biased noise\n")
-        out.append("Adapted Rand error / VI (split + merge, bits) / CPU time (s); lower is better.\n")
+        out.append(
+            "Adapted Rand error / VI (split + merge, bits) / CPU time (s); lower is better.\n"
+        )
         out.append("| method | " + " | ".join(f"K = {k}" for k in ks) + " |")
         out.append("|---|" + "---|" * len(ks))
         for m in methods:
@@ -191,7 +193,7 @@ def volume_worker(path, method):
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     arand, split, merge = score(seg, gt)
     print(json.dumps(dict(method=method, time=dt, cpu=cpu, base_mb=base, peak_mb=peak,
-                          n_segments=int(len(np.unique(seg))), arand=arand, vi_split=split,
+                          n_segments=len(np.unique(seg)), arand=arand, vi_split=split,
                           vi_merge=merge)))
 
 
@@ -211,7 +213,8 @@ def run_volume(seed, k, methods):
         "Peak RSS of a fresh process that loads the float64 affinities "
         f"({affs.nbytes / 2**20:.0f} MiB) and segments them once; 'extra' = peak minus RSS after "
         "loading.\n",
-        "| method | CPU (s) | wall (s) | peak RSS (MiB) | extra (MiB) | segments | ARAND | VI split | VI merge |",
+        "| method | CPU (s) | wall (s) | peak RSS (MiB) | extra (MiB) | segments | ARAND "
+        "| VI split | VI merge |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
@@ -223,8 +226,8 @@ def run_volume(seed, k, methods):
                                  check=True, capture_output=True, text=True)
             r = json.loads(res.stdout.strip().splitlines()[-1])
             lines.append(
-                f"| {m} | {r['cpu']:.2f} | {r['time']:.2f} | {r['peak_mb']:.0f} | {r['peak_mb'] - r['base_mb']:.0f} "
-                f"| {r['n_segments']} | {r['arand']:.3f} | {r['vi_split']:.2f} | {r['vi_merge']:.2f} |"
+                f"| {m} | {r['cpu']:.2f} | {r['time']:.2f} | {r['peak_mb']:.0f} "
+                f"| {r['peak_mb'] - r['base_mb']:.0f} | {r['n_segments']} | {r['arand']:.3f} | {r['vi_split']:.2f} | {r['vi_merge']:.2f} |"
             )
             print(f"  done {m}", file=sys.stderr)
     return "\n".join(lines)
@@ -233,7 +236,9 @@ def run_volume(seed, k, methods):
 # ------------------------------------------------------------------------------------------
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--small", action="store_true", help="small sizes and few K (< 1 minute)")
     ap.add_argument("--volume", action="store_true", help="the 32x256x256 volume report")
     ap.add_argument("--volume-worker", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
@@ -252,13 +257,15 @@ def main(argv=None):
     if args.small:
         datasets = [
             ("2D 64x64", planted_segmentation((64, 64), 12, rng), OFFSETS_2D),
-            ("3D 8x32x32", planted_segmentation((8, 32, 32), 10, rng, anisotropy=(4, 1, 1)), OFFSETS_3D),
+            ("3D 8x32x32", planted_segmentation((8, 32, 32), 10, rng, anisotropy=(4, 1, 1)),
+             OFFSETS_3D),
         ]
         ks = [0.0, 2.0]
     else:
         datasets = [
             ("2D 256x256", planted_segmentation((256, 256), 80, rng), OFFSETS_2D),
-            ("3D 24x96x96", planted_segmentation((24, 96, 96), 60, rng, anisotropy=(4, 1, 1)), OFFSETS_3D),
+            ("3D 24x96x96", planted_segmentation((24, 96, 96), 60, rng, anisotropy=(4, 1, 1)),
+             OFFSETS_3D),
         ]
         ks = [0.0, 1.0, 2.0, 3.0, 4.0]
     t = time.perf_counter()
