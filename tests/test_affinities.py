@@ -3,6 +3,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gasp_graph import GaspTypeError, GaspValueError, gasp
 from gasp_graph.affinities import _signed_weights, grid_graph, segment
@@ -381,3 +383,38 @@ def test_segment_rejects_bad_input():
         segment(good, offsets, min_size=-1)
     with pytest.raises(GaspValueError, match="opposite"):
         segment(good, [[0, 1], [0, -1]])
+
+
+# ------------------------------------------------------------------------------------------
+# Property-based: grid_graph against the loop on random grids, offsets, masks and fractions
+# ------------------------------------------------------------------------------------------
+
+
+@st.composite
+def grid_problems(draw):
+    ndim = draw(st.integers(1, 3))
+    shape = tuple(draw(st.lists(st.integers(1, 5), min_size=ndim, max_size=ndim)))
+    raw = draw(st.lists(st.tuples(*[st.integers(-4, 4)] * ndim), min_size=1, max_size=5))
+    offsets, seen = [], set()
+    for o in raw:
+        if any(o) and o not in seen and tuple(-x for x in o) not in seen:
+            seen.add(o)
+            offsets.append(list(o))
+    if not offsets:
+        offsets = [[1] + [0] * (ndim - 1)]
+    mask = np.array(draw(st.lists(st.booleans(), min_size=int(np.prod(shape)),
+                                  max_size=int(np.prod(shape))))).reshape(shape)
+    fraction = draw(st.one_of(st.none(), st.floats(0, 1)))
+    mask = draw(st.one_of(st.none(), st.just(mask)))
+    return shape, offsets, mask, fraction, draw(st.integers(0, 9))
+
+
+@settings(max_examples=40, deadline=None)
+@given(grid_problems())
+def test_grid_graph_property(problem):
+    shape, offsets, mask, fraction, seed = problem
+    g = grid_graph(shape, offsets, mask=mask, long_range_fraction=fraction, seed=seed)
+    e, k, lf = brute_grid(shape, offsets, mask=mask, fraction=fraction, seed=seed)
+    np.testing.assert_array_equal(g.edges, e)
+    np.testing.assert_array_equal(g.offset_index, k)
+    np.testing.assert_array_equal(g.lifted, lf)
