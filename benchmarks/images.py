@@ -227,7 +227,8 @@ def run_volume(seed, k, methods):
             r = json.loads(res.stdout.strip().splitlines()[-1])
             lines.append(
                 f"| {m} | {r['cpu']:.2f} | {r['time']:.2f} | {r['peak_mb']:.0f} "
-                f"| {r['peak_mb'] - r['base_mb']:.0f} | {r['n_segments']} | {r['arand']:.3f} | {r['vi_split']:.2f} | {r['vi_merge']:.2f} |"
+                f"| {r['peak_mb'] - r['base_mb']:.0f} | {r['n_segments']} | {r['arand']:.3f} "
+                f"| {r['vi_split']:.2f} | {r['vi_merge']:.2f} |"
             )
             print(f"  done {m}", file=sys.stderr)
     return "\n".join(lines)

@@ -12,10 +12,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent / "benchmarks"))
 
-from images import noisy_affinities, planted_segmentation, relabel_mwatershed  # noqa: E402
+from images import noisy_affinities, planted_segmentation, relabel_mwatershed
 
-from gasp_graph.affinities import segment  # noqa: E402
-from gasp_graph.metrics import cremi_score  # noqa: E402
+from gasp_graph.affinities import segment
+from gasp_graph.metrics import cremi_score
 
 OFFSETS = [[-1, 0], [0, -1], [-3, 0], [0, -3], [-3, -3], [3, -3], [-9, 0], [0, -9]]
 
