@@ -244,6 +244,7 @@ def main(argv=None):
     ap.add_argument("--volume", action="store_true", help="the 32x256x256 volume report")
     ap.add_argument("--volume-worker", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--k", type=float, default=2.0, help="noise strength K of --volume")
     args = ap.parse_args(argv)
 
     if args.volume_worker:
@@ -251,7 +252,7 @@ def main(argv=None):
         return
     if args.volume:
         methods = [lk for lk in LINKAGES] + [lk + "+cl" for lk in LINKAGES] + ["mwatershed"]
-        print(run_volume(args.seed, 6.0, methods))
+        print(run_volume(args.seed, args.k, methods))
         return
 
     rng = np.random.default_rng(args.seed)
