@@ -4,6 +4,7 @@ GASP (Generalized Algorithm for Signed graph Partitioning; Bailoni et al., CVPR 
 graph whose edges say "these belong together" (positive weight) or "these must be apart"
 (negative weight).  The engine is written in C and bound with cffi.
 """
+from . import affinities, metrics
 from .arrays import gasp
 from .exceptions import (
     GaspError,
@@ -22,6 +23,8 @@ __all__ = [
     "agglomerate",
     "partitions",
     "MergeTree",
+    "affinities",
+    "metrics",
     "GaspError",
     "GaspValueError",
     "GaspTypeError",
