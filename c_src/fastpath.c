@@ -15,13 +15,17 @@
 #endif
 
 int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const double *weights,
-                         int64_t *labels, gasp_stats_t *st)
+                         int64_t *labels, const volatile int32_t *cancel, gasp_stats_t *st)
 {
     gasp_uf_t uf;
     int rc = gasp_uf_init(&uf, n);
     if (rc != GASP_OK)
         return rc;
     for (gasp_idx_t k = 0; k < m; k++) {
+        if ((k & 0xFFFFF) == 0 && cancel && *cancel) {
+            gasp_uf_destroy(&uf);
+            return GASP_EINTERRUPTED;
+        }
         if (!(weights[k] > 0.0))
             continue;
         gasp_idx_t a = gasp_uf_find(&uf, (gasp_idx_t)edges[2 * (int64_t)k]);
@@ -84,10 +88,11 @@ static void radix_sort(gasp_idx_t m, uint64_t *keys, uint64_t *tmp_keys, gasp_id
 }
 
 int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
-                              const double *weights, int64_t stop, int64_t *labels,
-                              int64_t *merges, double *heights, const volatile int32_t *cancel,
-                              gasp_stats_t *st)
+                              const double *weights, const gasp_options_t *options,
+                              int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *st)
 {
+    const int64_t stop = options->n_clusters;
+    const volatile int32_t *cancel = options->cancel;
     int rc = GASP_OK;
     size_t mm = m > 0 ? (size_t)m : 1;
     uint64_t *keys = malloc(mm * sizeof *keys), *tmp_keys = malloc(mm * sizeof *tmp_keys);
@@ -146,7 +151,7 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
     /* Mutexes are edges of a contracted graph over the clusters: a mutex between two clusters
      * is an edge between them, and merging two clusters merges their mutexes. */
     if ((rc = gasp_graph_init(&mutex, n, n_negative, NULL, NULL, NULL, NULL, GASP_LINKAGE_MIN,
-                              0.0)) != GASP_OK)
+                              0.0, NULL)) != GASP_OK)
         goto cleanup;
     if (merges) {
         cluster_id = malloc((n > 0 ? (size_t)n : 1) * sizeof *cluster_id);
@@ -207,6 +212,11 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
         if (merges)
             cluster_id[l] = n + j;
         clusters--;
+        if (options->progress && st->n_merges % options->progress_every == 0 &&
+            options->progress(options->progress_ctx, st->n_merges, clusters, w)) {
+            st->stopped = 1;
+            break;
+        }
     }
     st->n_pops = st->n_merges;
     st->n_moved = mutex.total_moved;

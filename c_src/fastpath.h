@@ -21,11 +21,11 @@
 #define GASP_FAST_DECLINED (-1)
 
 int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const double *weights,
-                         int64_t *labels, gasp_stats_t *st);
+                         int64_t *labels, const volatile int32_t *cancel, gasp_stats_t *st);
 
+/* Honours options->n_clusters, cancel and the progress callback like the general loop. */
 int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
-                              const double *weights, int64_t stop, int64_t *labels,
-                              int64_t *merges, double *heights, const volatile int32_t *cancel,
-                              gasp_stats_t *st);
+                              const double *weights, const gasp_options_t *options,
+                              int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *st);
 
 #endif /* GASP_FASTPATH_H */

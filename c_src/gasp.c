@@ -128,6 +128,8 @@ static int validate(int64_t n, int64_t m, const int64_t *edges, const double *we
         FAIL(GASP_ARG_SIZE_REGULARIZER, -1);
     if (o->n_clusters < 0)
         FAIL(GASP_ARG_N_CLUSTERS, -1);
+    if (o->progress && o->progress_every < 1)
+        FAIL(GASP_ARG_PROGRESS_EVERY, -1);
     for (int64_t k = 0; k < m; k++) {
         int64_t a = edges[2 * k], b = edges[2 * k + 1];
         if (a < 0 || b < 0 || a >= n || b >= n || a == b)
@@ -194,6 +196,11 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
             E->size_factor[l] = pow(E->cluster_size[l], -E->r);
             gasp_graph_for_each_edge(&E->g, l, refresh_visit, E);
         }
+        if (o->progress && st->n_merges % o->progress_every == 0 &&
+            o->progress(o->progress_ctx, st->n_merges, *clusters, w)) {
+            st->stopped = 1;
+            break;
+        }
     }
 #ifdef GASP_DEBUG
     if (check_all(E) != GASP_OK)
@@ -219,11 +226,10 @@ static int try_fast_paths(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, cons
         return GASP_FAST_DECLINED;
     if (o->linkage == GASP_LINKAGE_MAX && !o->cannot_link && o->n_clusters <= 1 && !merges &&
         !heights && !any_lifted(m, is_lifted))
-        return gasp_fast_components(n, m, edges, weights, labels, st);
+        return gasp_fast_components(n, m, edges, weights, labels, o->cancel, st);
     if (o->linkage == GASP_LINKAGE_ABS_MAX && o->size_regularizer == 0.0 &&
         !any_lifted(m, is_lifted))
-        return gasp_fast_mutex_watershed(n, m, edges, weights, o->n_clusters, labels, merges,
-                                         heights, o->cancel, st);
+        return gasp_fast_mutex_watershed(n, m, edges, weights, o, labels, merges, heights, st);
     return GASP_FAST_DECLINED;
 }
 
@@ -235,6 +241,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     gasp_stats_t local_stats;
     gasp_stats_t *st = stats ? stats : &local_stats;
     st->n_merges = st->n_clusters = st->n_pops = st->n_moved = st->n_folds = 0;
+    st->stopped = 0;
     st->err_arg = GASP_ARG_NONE;
     st->err_index = -1;
     int rc = validate(n_nodes, n_edges, edges, weights, edge_sizes, node_sizes, options, labels,
@@ -250,7 +257,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         return rc;
     E.r = options->size_regularizer;
     rc = gasp_graph_init(&E.g, n, m, edges, weights, edge_sizes, is_lifted, options->linkage,
-                         options->linkage_param);
+                         options->linkage_param, options->cancel);
     if (rc != GASP_OK)
         goto cleanup;
     if (E.g.numeric_error) {
@@ -287,11 +294,11 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     int64_t clusters = n_nodes;
     E.constrained = options->cannot_link != 0;
     rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
-    if (rc == GASP_OK && E.constrained && options->merge_constrained_at_end) {
+    if (rc == GASP_OK && !st->stopped && E.constrained && options->merge_constrained_at_end) {
         E.constrained = 0;
         rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
     }
-    if (rc == GASP_OK && options->run_to_completion) {
+    if (rc == GASP_OK && !st->stopped && options->run_to_completion) {
         E.constrained = 0;
         E.any_sign = 1;
         rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);

@@ -65,7 +65,8 @@ typedef enum {
     GASP_ARG_SIZE_REGULARIZER = 9,
     GASP_ARG_N_CLUSTERS = 10,
     GASP_ARG_OPTIONS = 11,
-    GASP_ARG_OUTPUT = 12
+    GASP_ARG_OUTPUT = 12,
+    GASP_ARG_PROGRESS_EVERY = 13
 } gasp_arg_t;
 
 /* Options of one run.  Zero-initialised means: sum linkage, no constraints, no regulariser. */
@@ -79,7 +80,15 @@ typedef struct {
     int32_t run_to_completion;         /* non-zero: a last unconstrained pass merges local edges of
                                           any sign, highest W first, until none is left */
     int32_t no_fast_path;              /* non-zero: always run the general loop (for testing) */
-    const volatile int32_t *cancel;    /* NULL, or polled every few thousand steps: non-zero stops */
+    const volatile int32_t *cancel;    /* NULL, or polled every few thousand steps: non-zero ends
+                                          the run with GASP_EINTERRUPTED (no result) */
+    /* NULL, or called after every progress_every-th merge with the merges done, the clusters
+     * left and the linkage value of that merge; a non-zero return stops the run early with the
+     * partition reached so far (stats.stopped = 1, return GASP_OK).  The callback must not call
+     * back into the engine for the same run. */
+    int32_t (*progress)(void *ctx, int64_t n_merges, int64_t n_clusters, double value);
+    void *progress_ctx;                /* passed to progress as is */
+    int64_t progress_every;            /* >= 1 when progress is set */
 } gasp_options_t;
 
 /* Filled by gasp_run() when the caller passes a non-NULL pointer. */
@@ -89,6 +98,7 @@ typedef struct {
     int64_t n_pops;      /* priority-queue pops (merges plus installed constraints) */
     int64_t n_moved;     /* edges re-attached from an absorbed cluster (the contraction work) */
     int64_t n_folds;     /* parallel edges folded into one (duplicates in the input included) */
+    int32_t stopped;     /* 1 when the progress callback stopped the run early */
     int32_t err_arg;     /* with GASP_EINVAL: a gasp_arg_t */
     int64_t err_index;   /* with GASP_EINVAL: offending element index, or -1 */
 } gasp_stats_t;

@@ -33,7 +33,8 @@ typedef enum {
     GASP_ARG_SIZE_REGULARIZER = 9,
     GASP_ARG_N_CLUSTERS = 10,
     GASP_ARG_OPTIONS = 11,
-    GASP_ARG_OUTPUT = 12
+    GASP_ARG_OUTPUT = 12,
+    GASP_ARG_PROGRESS_EVERY = 13
 } gasp_arg_t;
 
 typedef struct {
@@ -46,6 +47,9 @@ typedef struct {
     int32_t run_to_completion;
     int32_t no_fast_path;
     const volatile int32_t *cancel;
+    int32_t (*progress)(void *ctx, int64_t n_merges, int64_t n_clusters, double value);
+    void *progress_ctx;
+    int64_t progress_every;
 } gasp_options_t;
 
 typedef struct {
@@ -54,6 +58,7 @@ typedef struct {
     int64_t n_pops;
     int64_t n_moved;
     int64_t n_folds;
+    int32_t stopped;
     int32_t err_arg;
     int64_t err_index;
 } gasp_stats_t;
@@ -67,3 +72,6 @@ int64_t gasp_max_nodes(void);
 int64_t gasp_max_edges(void);
 int gasp_debug_build(void);
 int gasp_selftest(uint64_t seed, int64_t n_ops);
+
+/* Progress callbacks into Python (cffi "extern Python"): ctx is a cffi handle. */
+extern "Python" int32_t gasp_py_progress(void *ctx, int64_t n_merges, int64_t n_clusters, double value);

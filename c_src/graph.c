@@ -153,7 +153,7 @@ static void *alloc_array(size_t count, size_t size)
 
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
-                    int linkage, double linkage_param)
+                    int linkage, double linkage_param, const volatile int32_t *cancel)
 {
     uint64_t cap = 16;
     while (cap < 2 * (uint64_t)m)
@@ -193,6 +193,10 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         g->flags[k] = GASP_EDGE_DEAD;
     }
     for (gasp_idx_t k = 0; k < m && edges; k++) {
+        if ((k & 0xFFFFF) == 0 && cancel && *cancel) {
+            gasp_graph_destroy(g);
+            return GASP_EINTERRUPTED;
+        }
         gasp_idx_t a = (gasp_idx_t)edges[2 * (int64_t)k], b = (gasp_idx_t)edges[2 * (int64_t)k + 1];
         double s = edge_sizes ? edge_sizes[k] : 1.0;
         g->ends[2 * (int64_t)k] = a;

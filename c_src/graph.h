@@ -86,11 +86,12 @@ typedef struct {
  * Build the graph of n nodes from m edges (2*m ids, validated by the caller), their weights and
  * sizes (sizes may be NULL = 1), and lifted flags (NULL = all local).  Duplicate pairs fold in
  * index order; the folded-away ids are marked dead.  With edges == NULL the graph starts with
- * no edge and room for m edges, to be added with gasp_graph_add_edge().
+ * no edge and room for m edges, to be added with gasp_graph_add_edge().  cancel (may be NULL)
+ * is polled while building; a non-zero value returns GASP_EINTERRUPTED.
  */
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
-                    int linkage, double linkage_param);
+                    int linkage, double linkage_param, const volatile int32_t *cancel);
 void gasp_graph_destroy(gasp_graph_t *g);
 
 /*

@@ -92,7 +92,7 @@ static int test_graph(uint64_t *rng, int64_t n_ops)
     }
     gasp_graph_t g = {0};
     gasp_uf_t uf = {0};
-    int rc = gasp_graph_init(&g, N, M, edges, weights, NULL, lifted, GASP_LINKAGE_AVERAGE, 0.0);
+    int rc = gasp_graph_init(&g, N, M, edges, weights, NULL, lifted, GASP_LINKAGE_AVERAGE, 0.0, NULL);
     if (rc == GASP_OK)
         rc = gasp_uf_init(&uf, N);
     if (rc == GASP_OK)
@@ -139,7 +139,7 @@ static int test_incremental(uint64_t *rng, int64_t n_ops)
     enum { N = 3000, M = 12000 };
     gasp_graph_t g;
     gasp_uf_t uf = {0};
-    int rc = gasp_graph_init(&g, N, M, NULL, NULL, NULL, NULL, GASP_LINKAGE_MIN, 0.0);
+    int rc = gasp_graph_init(&g, N, M, NULL, NULL, NULL, NULL, GASP_LINKAGE_MIN, 0.0, NULL);
     if (rc == GASP_OK)
         rc = gasp_uf_init(&uf, N);
     gasp_idx_t next = 0, clusters = N;

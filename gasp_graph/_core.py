@@ -5,6 +5,8 @@ Two builds of the same C engine exist: ``_gasp32`` (int32 ids inside; less memor
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from . import _gasp32, _gasp64
@@ -26,6 +28,7 @@ _ARG_NAMES = {
     10: "n_clusters",
     11: "options",
     12: "output",
+    13: "callback_every",
 }
 
 
@@ -67,6 +70,52 @@ def raise_for(code: int, stats=None) -> None:
     raise GaspInternalError(f"internal error in the GASP engine (code {code}); please report it")
 
 
+# Runs with at least this many edges execute in a worker thread, so that Ctrl-C reaches the
+# main thread while the engine works (smaller runs finish in milliseconds).
+THREADED_MIN_EDGES = 20_000
+
+# How long the main thread sleeps between checks of a threaded run, in seconds.
+_WAIT_SLICE = 0.05
+
+
+for _mod in _MODULES.values():
+
+    @_mod.ffi.def_extern(name="gasp_py_progress")
+    def _progress_trampoline(ctx, n_merges, n_clusters, value, _ffi=_mod.ffi):
+        """Called by the engine every few merges: forwards to the Python callback."""
+        state = _ffi.from_handle(ctx)
+        try:
+            return 1 if state["callback"](int(n_merges), int(n_clusters), float(value)) else 0
+        except BaseException as exc:  # noqa: BLE001 - re-raised after the engine returns
+            state["error"] = exc
+            return 1
+
+
+def _call_engine(lib, args, cancel, threaded):
+    """Call gasp_run, in a worker thread when ``threaded`` so Ctrl-C can cancel it.
+
+    On KeyboardInterrupt the engine is told to stop (it polls ``cancel``), the worker is joined,
+    so every C allocation is freed, and the KeyboardInterrupt propagates.
+    """
+    if not threaded:
+        return lib.gasp_run(*args)
+    result = {}
+
+    def work():
+        result["code"] = lib.gasp_run(*args)
+
+    worker = threading.Thread(target=work, name="gasp_graph-engine", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(_WAIT_SLICE)
+    except BaseException:
+        cancel[0] = 1
+        worker.join()
+        raise
+    return result["code"]
+
+
 def run(
     problem: Problem,
     *,
@@ -74,6 +123,9 @@ def run(
     run_to_completion: bool = False,
     fast_paths: bool = True,
     index_bits: int | None = None,
+    callback=None,
+    callback_every: int = 1000,
+    threaded: bool | None = None,
 ):
     """Run the engine on a validated problem.
 
@@ -81,6 +133,16 @@ def run(
     highest linkage first, until every connected component (of the local edges) is one cluster.
     ``fast_paths=False`` forces the general loop even where an exactly equivalent shortcut
     exists (connected components for max, mutex watershed for abs_max); tests use it.
+
+    ``callback(n_merges, n_clusters, value)`` is called every ``callback_every`` merges (not on
+    the connected-components shortcut, which performs no ordered merges); a true return value
+    stops the run early, and the partition reached so far is returned (``info["stopped"]``).
+    An exception raised by the callback stops the run and is re-raised here.
+
+    ``threaded`` (default: runs of at least THREADED_MIN_EDGES edges, or with a callback) runs
+    the engine in a worker thread while the calling thread waits, so that Ctrl-C raises
+    KeyboardInterrupt promptly: the engine is cancelled and its memory freed first.  The GIL is
+    released during the C call either way.
 
     Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
     ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters``, ``n_pops``, ``n_moved`` (edges
@@ -103,8 +165,21 @@ def run(
     opts.n_clusters = problem.n_clusters
     opts.run_to_completion = int(run_to_completion)
     opts.no_fast_path = int(not fast_paths)
+    cancel = ffi.new("int32_t[1]")
+    opts.cancel = cancel
+    state = handle = None
+    if callback is not None:
+        if isinstance(callback_every, bool) or not isinstance(callback_every, int) or callback_every < 1:
+            raise GaspValueError(f"callback_every must be an integer >= 1, got {callback_every!r}")
+        state = {"callback": callback, "error": None}
+        handle = ffi.new_handle(state)
+        opts.progress = lib.gasp_py_progress
+        opts.progress_ctx = handle
+        opts.progress_every = callback_every
+    if threaded is None:
+        threaded = m >= THREADED_MIN_EDGES or callback is not None
     stats = ffi.new("gasp_stats_t *")
-    code = lib.gasp_run(
+    args = (
         n,
         m,
         _ptr(ffi, "int64_t *", problem.edges),
@@ -118,6 +193,9 @@ def run(
         _ptr(ffi, "double *", heights) if record_merges and n > 1 else ffi.NULL,
         stats,
     )
+    code = _call_engine(lib, args, cancel, threaded)
+    if state is not None and state["error"] is not None:
+        raise state["error"]
     raise_for(code, stats)
     info = {
         "n_merges": stats.n_merges,
@@ -125,6 +203,7 @@ def run(
         "n_pops": stats.n_pops,
         "n_moved": stats.n_moved,
         "n_folds": stats.n_folds,
+        "stopped": bool(stats.stopped),
     }
     if record_merges:
         merges = merges[: stats.n_merges]
