@@ -4,7 +4,9 @@ GASP (Generalized Algorithm for Signed graph Partitioning; Bailoni et al., CVPR 
 graph whose edges say "these belong together" (positive weight) or "these must be apart"
 (negative weight).  The engine is written in C and bound with cffi.
 """
+from . import quality
 from .arrays import gasp
+from .estimator import GASP
 from .exceptions import (
     GaspError,
     GaspInternalError,
@@ -13,11 +15,17 @@ from .exceptions import (
     GaspTypeError,
     GaspValueError,
 )
+from .partition import partition
+from .weights import signed_weights
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "gasp",
+    "partition",
+    "signed_weights",
+    "GASP",
+    "quality",
     "GaspError",
     "GaspValueError",
     "GaspTypeError",
