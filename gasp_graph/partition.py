@@ -241,6 +241,15 @@ def _square_shape(name, A) -> int:
     return int(shape[0])
 
 
+def _asymmetric(name, n, key, upper_value, lower_value):
+    r, c = divmod(int(key), n)
+    raise GaspValueError(
+        f"{name}[{r}, {c}] = {upper_value.item()!r} but {name}[{c}, {r}] = "
+        f"{lower_value.item()!r}: "
+        "a matrix that stores both triangles must be symmetric (or store one triangle only)"
+    )
+
+
 def _pair_entries(name, A, n, *, reduce=np.add, check=None):
     """The stored off-diagonal entries of a square sparse matrix as sorted upper-triangle pairs.
 
@@ -261,7 +270,7 @@ def _pair_entries(name, A, n, *, reduce=np.add, check=None):
         bad, what = check(data)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise GaspValueError(f"{name}[{row[k]}, {col[k]}] = {data[k]!r}: {what}")
+            raise GaspValueError(f"{name}[{row[k]}, {col[k]}] = {data[k].item()!r}: {what}")
     key = row * n + col
     if key.shape[0] > 1 and not (key[1:] > key[:-1]).all():
         order = np.argsort(key, kind="stable")
@@ -283,21 +292,23 @@ def _pair_entries(name, A, n, *, reduce=np.add, check=None):
     lower = ~upper
     lo_key = col[lower] * n + row[lower]
     lo_val = data[lower]
-    order = np.argsort(lo_key, kind="stable")
+    order = np.argsort(lo_key)  # keys are unique: any sort is deterministic
     lo_key, lo_val = lo_key[order], lo_val[order]
     if up_key.shape[0] == 0:
         return lo_key, lo_val
+    if up_key.shape == lo_key.shape and np.array_equal(up_key, lo_key):  # symmetric pattern
+        differ = up_val != lo_val
+        if differ.any():
+            k = int(np.flatnonzero(differ)[0])
+            _asymmetric(name, n, up_key[k], up_val[k], lo_val[k])
+        return up_key, up_val
     pos = np.minimum(np.searchsorted(up_key, lo_key), up_key.shape[0] - 1)
     both = up_key[pos] == lo_key
     differ = np.zeros_like(both)
     differ[both] = up_val[pos[both]] != lo_val[both]
     if differ.any():
         k = int(np.flatnonzero(differ)[0])
-        r, c = divmod(int(lo_key[k]), n)
-        raise GaspValueError(
-            f"{name}[{r}, {c}] = {up_val[pos[k]]!r} but {name}[{c}, {r}] = {lo_val[k]!r}: "
-            "a matrix that stores both triangles must be symmetric (or store one triangle only)"
-        )
+        _asymmetric(name, n, lo_key[k], up_val[pos[k]], lo_val[k])
     only_lower = ~both
     if not only_lower.any():
         return up_key, up_val
@@ -400,12 +411,13 @@ def _from_dense(A):
     bad = ~np.isfinite(w)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise GaspValueError(f"A[{r[k]}, {c[k]}] = {w[k]!r}: weights must be finite")
+        raise GaspValueError(f"A[{r[k]}, {c[k]}] = {w[k].item()!r}: weights must be finite")
     differ = w != A[c, r]
     if differ.any():
         k = int(np.flatnonzero(differ)[0])
         raise GaspValueError(
-            f"A[{r[k]}, {c[k]}] = {w[k]!r} but A[{c[k]}, {r[k]}] = {A[c[k], r[k]]!r}: "
+            f"A[{r[k]}, {c[k]}] = {w[k].item()!r} but A[{c[k]}, {r[k]}] = "
+            f"{A[c[k], r[k]].item()!r}: "
             "a dense matrix must be symmetric"
         )
     edges = np.empty((r.shape[0], 2), dtype=np.int64)

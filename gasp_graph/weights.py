@@ -113,8 +113,7 @@ def signed_weights(p, attr=None, *, out=None, beta=0.5, kind="linear", eps=1e-6)
         k = np.unravel_index(int(np.flatnonzero(bad.ravel())[0]), arr.shape)
         where = k[0] if len(k) == 1 else tuple(int(i) for i in k)
         where = "" if arr.ndim == 0 else f"[{where}]"
-        value = arr[k] if arr.ndim else arr[()]
-        raise GaspValueError(f"p{where} = {value!r}: probabilities must lie in [0, 1]")
+        raise GaspValueError(f"p{where} = {arr[k].item()!r}: probabilities must lie in [0, 1]")
     w = _transform(arr, beta, kind, eps)
     return w[()] if w.ndim == 0 else w
 
