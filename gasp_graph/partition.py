@@ -613,7 +613,7 @@ def partition(
             **options,
         )
     hint = ""
-    if isinstance(G, np.ndarray) or isinstance(G, (list, tuple)):
+    if isinstance(G, (np.ndarray, list, tuple)):
         hint = (
             "; for edge arrays use gasp_graph.gasp(edges, weights), for a dense adjacency "
             "matrix scipy.sparse.csr_array(A) or gasp_graph.GASP().fit(A)"

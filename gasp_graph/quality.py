@@ -33,7 +33,7 @@ import numpy as np
 
 from ._validation import as_edges, as_weights
 from .exceptions import GaspTypeError, GaspValueError
-from .partition import _check_undirected, _is_networkx_graph, _not_loop, _read_weights
+from .partition import _check_undirected, _not_loop, _read_weights
 
 __all__ = [
     "disagreement",

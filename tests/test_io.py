@@ -24,7 +24,7 @@ def graph():
 
 def same(H, G):
     """Same edges and attributes, nodes compared as strings."""
-    key = lambda e: (str(min(e[0], e[1], key=str)), str(max(e[0], e[1], key=str)))  # noqa: E731
+    key = lambda e: (str(min(e[0], e[1], key=str)), str(max(e[0], e[1], key=str)))
     a = sorted(((*key((u, v)), d["weight"], bool(d["lifted"])) for u, v, d in G.edges(data=True)))
     b = sorted(((*key((u, v)), d["weight"], bool(d["lifted"])) for u, v, d in H.edges(data=True)))
     return a == b

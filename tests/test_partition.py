@@ -285,7 +285,7 @@ def random_symmetric(seed, n=25, m=70):
     L.data = (rng.random(U.nnz) < 0.3).astype(float)
     S = U.copy()
     S.data = rng.uniform(0.5, 2.0, U.nnz)
-    sym = lambda M: (M + M.T).tocsr()  # noqa: E731
+    sym = lambda M: (M + M.T).tocsr()
     return sym(U), sym(L), sym(S), U
 
 
