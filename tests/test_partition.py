@@ -458,3 +458,49 @@ def test_graph_and_matrix_agree():
 def test_public_names():
     assert gasp_graph.partition is partition
     assert "partition" in gasp_graph.__all__
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@st.composite
+def stored_entries(draw):
+    """A COO matrix whose pairs are stored in the upper, the lower or both triangles, some
+    split into duplicate entries, plus diagonal noise; with the pair weights it must mean."""
+    n = draw(st.integers(1, 8))
+    pairs = draw(
+        st.dictionaries(
+            st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] < p[1]),
+            st.integers(-5, 5),
+        )
+    )
+    entries = []  # (row, col, value)
+    for (i, j), w in pairs.items():
+        mode = draw(st.sampled_from(["upper", "lower", "both", "split"]))
+        if mode in ("upper", "both"):
+            entries.append((i, j, w))
+        if mode in ("lower", "both"):
+            entries.append((j, i, w))
+        if mode == "split":  # two COO entries summing to w
+            a = draw(st.integers(-5, 5))
+            entries += [(j, i, a), (j, i, w - a)]
+    for i in draw(st.lists(st.integers(0, n - 1), max_size=3)):
+        entries.append((i, i, draw(st.integers(-9, 9))))
+    entries = draw(st.permutations(entries))
+    rows, cols, vals = (np.array(x).reshape(-1) for x in zip(*entries)) if entries else ([], [], [])
+    A = sp.coo_array((np.asarray(vals, dtype=float), (np.asarray(rows, dtype=int),
+                                                      np.asarray(cols, dtype=int))), shape=(n, n))
+    return A, pairs
+
+
+@hypothesis.settings(max_examples=100, deadline=None)
+@hypothesis.given(stored_entries(), st.sampled_from(["average", "sum", "min", "abs_max"]))
+def test_sparse_conversion_property(case, linkage):
+    A, pairs = case
+    keys = sorted(pairs)
+    edges = np.array(keys, dtype=np.int64).reshape(-1, 2)
+    weights = np.array([pairs[k] for k in keys], dtype=float)
+    expected = gasp(edges, weights, n_nodes=A.shape[0], linkage=linkage)
+    for fmt in ("coo", "csr", "lil"):
+        np.testing.assert_array_equal(partition(A.asformat(fmt), linkage=linkage), expected)
