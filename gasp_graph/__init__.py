@@ -4,8 +4,9 @@ GASP (Generalized Algorithm for Signed graph Partitioning; Bailoni et al., CVPR 
 graph whose edges say "these belong together" (positive weight) or "these must be apart"
 (negative weight).  The engine is written in C and bound with cffi.
 """
-from . import affinities, metrics
+from . import affinities, metrics, quality
 from .arrays import gasp
+from .estimator import GASP
 from .exceptions import (
     GaspError,
     GaspInternalError,
@@ -15,16 +16,22 @@ from .exceptions import (
     GaspValueError,
 )
 from .hierarchy import MergeTree, agglomerate, partitions
+from .partition import partition
+from .weights import signed_weights
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "gasp",
+    "partition",
+    "signed_weights",
+    "GASP",
     "agglomerate",
     "partitions",
     "MergeTree",
     "affinities",
     "metrics",
+    "quality",
     "GaspError",
     "GaspValueError",
     "GaspTypeError",

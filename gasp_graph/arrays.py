@@ -91,8 +91,8 @@ def gasp(
     Ties between equal priorities are broken by edge order: the pair of clusters whose
     connecting edges include the lowest input edge index goes first.  The result is therefore
     the same on every run and platform.  The semantics (including lifted edges and cannot-link
-    constraints) follow the reference implementation of the paper; see the "Semantics" page of
-    the documentation.
+    constraints) follow the reference implementation of the paper [1]_; see the "Semantics" page
+    of the documentation.
 
     References
     ----------
