@@ -41,12 +41,17 @@ int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const
     return GASP_OK;
 }
 
-/* Order-preserving map of |w| to an unsigned key, inverted so that ascending = decreasing |w|. */
-static inline uint64_t abs_key(double w)
+/*
+ * Sort key of an edge: ascending keys = decreasing |w|, and among equal |w| the non-positive
+ * weights (mutexes) before the positive ones; the stable sort keeps index order after that.
+ * The bits of a non-negative double order like the double, so ~|w| bits order decreasingly; its
+ * top bit is always 1 and makes room for the sign bit at the bottom.
+ */
+static inline uint64_t order_key(double w)
 {
     uint64_t bits;
     memcpy(&bits, &w, sizeof bits);
-    return ~(bits & 0x7FFFFFFFFFFFFFFFull);
+    return (~(bits & 0x7FFFFFFFFFFFFFFFull) << 1) | (w > 0.0 ? 1u : 0u);
 }
 
 /*
@@ -109,21 +114,11 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
     }
     gasp_idx_t n_negative = 0;
     for (gasp_idx_t k = 0; k < m; k++) {
-        keys[k] = abs_key(weights[k]);
-        n_negative += weights[k] < 0.0;
+        keys[k] = order_key(weights[k]);
+        n_negative += !(weights[k] > 0.0);  /* every non-positive edge may become a mutex */
     }
     if (m > 0)
         radix_sort(m, keys, tmp_keys, ids, tmp_ids, &order);
-    /* Equal |w| means equal keys: the merge order could differ from the loop's, so decline. */
-    {
-        const uint64_t *sorted = (order == ids) ? keys : tmp_keys;
-        for (gasp_idx_t i = 1; i < m; i++) {
-            if (sorted[i] == sorted[i - 1]) {
-                rc = GASP_FAST_DECLINED;
-                goto cleanup;
-            }
-        }
-    }
     free(keys);
     free(tmp_keys);
     keys = tmp_keys = NULL;

@@ -210,7 +210,13 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         gasp_fp_t fp;
         gasp_idx_t f = table_find(g, a, b, &slot, &fp);
         if (f >= 0) {
-            fold_into(g, f, k);  /* f < k: the earlier edge absorbs the duplicate */
+            /* f < k; k's id survives only when it carries the value of a selection linkage */
+            if (gasp_linkage_second_survives(linkage, g->val[f], g->val[k])) {
+                fold_into(g, k, f);
+                g->slots[slot].e = k;
+            } else {
+                fold_into(g, f, k);
+            }
             continue;
         }
         g->slots[slot].fp = fp;
@@ -387,7 +393,9 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
         gasp_idx_t f = table_find(g, l, w, &slot, &fp);
         if (f >= 0) {
             g->deg[w]--;
-            if (f < e) {
+            int keep_f = f < e ? !gasp_linkage_second_survives(g->linkage, g->val[f], g->val[e])
+                               : gasp_linkage_second_survives(g->linkage, g->val[e], g->val[f]);
+            if (keep_f) {
                 fold_into(g, f, e);
                 g->fold_alive[n_folds] = f;
                 g->fold_dead[n_folds++] = e;

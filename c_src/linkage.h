@@ -17,6 +17,12 @@
  *   smooth_max        W = (Wx ex + Wy ey) / (ex + ey), e = s exp(p W), computed in the overflow-free
  *                     form W = Wy + (Wx - Wy) / (1 + exp(p (Wy - Wx) + log(sy / sx)))
  * Sizes add up in every rule.
+ *
+ * Which edge id survives a fold (it decides ties in the priority queue): for the selection
+ * linkages (max, min, abs_max) the edge that carries the folded value, the lower id when both
+ * do; for the others the lower id.  So a cluster pair is represented by its lowest-index edge,
+ * or, for max / min / abs_max, by its lowest-index edge among those whose weight is the pair's
+ * linkage value.  This makes the mutex-watershed shortcut exact even when weights tie.
  */
 #ifndef GASP_LINKAGE_H
 #define GASP_LINKAGE_H
@@ -41,6 +47,26 @@ static inline int gasp_linkage_uses_sizes(int linkage)
 static inline double gasp_signed_pow(double x, double p)
 {
     return x < 0 ? -pow(-x, p) : pow(x, p);
+}
+
+/*
+ * Given edges x (lower id) and y with values wx, wy about to fold: non-zero when y's id must
+ * survive (see the file comment).
+ */
+static inline int gasp_linkage_second_survives(int linkage, double wx, double wy)
+{
+    switch (linkage) {
+    case GASP_LINKAGE_MAX:
+        return wy > wx;
+    case GASP_LINKAGE_MIN:
+        return wy < wx;
+    case GASP_LINKAGE_ABS_MAX: {
+        double ax = fabs(wx), ay = fabs(wy);
+        return ay > ax || (ay == ax && wy < wx);
+    }
+    default:
+        return 0;
+    }
 }
 
 /* Fold value (wy, sy) into (wx, sx); returns the new value.  The caller adds the sizes. */

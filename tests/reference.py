@@ -26,7 +26,9 @@ joined by at least one input edge there is exactly ONE *pair edge* carrying
     s            the size (sum of the input edge sizes folded into it),
     local        False only if every input edge folded into it is lifted,
     constrained  the cannot-link flag (only used with cannot_link=True),
-    id           the smallest input-edge index folded into it.
+    id           the smallest input-edge index folded into it; for the selection
+                 linkages max, min and abs_max, the smallest index among the
+                 folded input edges whose weight is the pair's value W.
 
 Initial pair edges
 ------------------
@@ -41,7 +43,11 @@ fold(x, y)  (x = the pair edge with the lower id)
 -------------------------------------------------
     local       = x.local or y.local
     constrained = x.constrained or y.constrained
-    id          = min(x.id, y.id) = x.id
+    id          = x.id, except for the selection linkages (max, min, abs_max),
+                  where it is the id of the edge whose W is kept: y.id when
+                  y's W wins strictly (larger for max, smaller for min, larger
+                  |W| for abs_max, or the negative one of an opposite-sign
+                  |W| tie), x.id otherwise (equal values keep the lower id)
     s           = x.s + y.s
     W by linkage:
       sum               Wx + Wy
@@ -186,6 +192,17 @@ def fold_value(linkage, p, Wx, sx, Wy, sy):
     raise ValueError(f"unknown linkage {linkage!r}")
 
 
+def _y_carries_value(linkage, Wx, Wy):
+    """For the selection linkages: does y's W (strictly) win the fold?"""
+    if linkage == "max":
+        return Wy > Wx
+    if linkage == "min":
+        return Wy < Wx
+    if linkage == "abs_max":
+        return abs(Wy) > abs(Wx) or (abs(Wy) == abs(Wx) and Wy < Wx)
+    return False
+
+
 def fold(linkage, p, a, b):
     """Fold two pair edges into one; the one with the lower id plays x."""
     x, y = (a, b) if a.id < b.id else (b, a)
@@ -194,7 +211,7 @@ def fold(linkage, p, a, b):
         s=x.s + y.s,
         local=x.local or y.local,
         constrained=x.constrained or y.constrained,
-        id=x.id,
+        id=y.id if _y_carries_value(linkage, x.W, y.W) else x.id,
     )
 
 
