@@ -570,3 +570,407 @@ def partition(
     for nodes_b, rep_b in _compute(client, solves):
         rep[nodes_b] = rep_b
     return _labels_from_rep(rep)
+
+
+# --------------------------------------------------------------------------------------------
+# partition_blockwise: hierarchical blocks for one giant component
+# --------------------------------------------------------------------------------------------
+#
+# An edge of the (reduced) graph is carried as "statistics": u, v, first (the smallest original
+# edge index it stands for: the engine's tie-breaking rank), S (sum of edge sizes), W and b (the
+# linkage statistics below), local (any constituent is local), cons (a cannot-link constraint
+# separates its two clusters).
+#
+#   sum               W = sum of s*w                       (engine value; size 1)
+#   average           W = sum(s*w) / S                     (size S)
+#   generalized_mean  W = f^-1(sum(s*f(w)) / S), f(w) = sign(w)|w|^p
+#   max, min          W = max / min of w
+#   abs_max           W = max of w, b = min of w; value = b if -b >= W else W (ties: negative)
+#   smooth_max        W = sum(e*w) / sum(e), b = log sum(e), e = s*exp(p*w)  (closed form)
+#
+# A single edge has W = w (sum: s*w), so a level with one block feeds the engine the input itself.
+
+_USES_SIZES = {"average", "generalized_mean", "smooth_max"}
+
+
+def _signed_pow(x, p):
+    return np.sign(x) * np.abs(x) ** p
+
+
+def _stats_part(df, p, offset, cols, linkage, lp):
+    d = _raw(df, p, cols)
+    m = d["u"].size
+    s = np.ones(m) if d["s"] is None else d["s"]
+    w = d["w"]
+    b = None
+    if linkage == "abs_max":
+        b = w.copy()
+    elif linkage == "smooth_max":
+        b = np.log(s) + lp * w
+    return {
+        "u": d["u"],
+        "v": d["v"],
+        "first": offset + np.arange(m, dtype=np.int64),
+        "W": s * w if linkage == "sum" else w.copy(),
+        "b": b,
+        "S": s.copy(),
+        "local": np.ones(m, bool) if d["lifted"] is None else ~d["lifted"],
+        "cons": np.zeros(m, bool),
+    }
+
+
+def _value(st, linkage):
+    if linkage == "abs_max":
+        return np.where(-st["b"] >= st["W"], st["b"], st["W"])
+    return st["W"]
+
+
+def _aggregate(st, linkage, lp):
+    """Fold parallel edges (same unordered pair) into one, with the statistics above."""
+    u, v = st["u"], st["v"]
+    if u.size == 0:
+        return st
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((hi, lo))
+    lo, hi = lo[order], hi[order]
+    new = np.empty(lo.size, bool)
+    new[0] = True
+    new[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    starts = np.flatnonzero(new)
+    grp = np.cumsum(new) - 1
+
+    def red(ufunc, x):
+        return ufunc.reduceat(x[order], starts)
+
+    S = red(np.add, st["S"])
+    W, b = st["W"][order], None
+    if linkage == "sum":
+        W = np.add.reduceat(W, starts)
+    elif linkage == "average":
+        W = np.add.reduceat(W * st["S"][order], starts) / S
+    elif linkage == "generalized_mean":
+        z = np.add.reduceat(_signed_pow(W, lp) * st["S"][order], starts) / S
+        W = _signed_pow(z, 1.0 / lp)
+    elif linkage == "max":
+        W = np.maximum.reduceat(W, starts)
+    elif linkage == "min":
+        W = np.minimum.reduceat(W, starts)
+    elif linkage == "abs_max":
+        W = np.maximum.reduceat(W, starts)
+        b = red(np.minimum, st["b"])
+    else:  # smooth_max
+        bb = st["b"][order]
+        top = np.maximum.reduceat(bb, starts)
+        e = np.exp(bb - top[grp])
+        z = np.add.reduceat(e, starts)
+        W = np.add.reduceat(e * W, starts) / z
+        b = top + np.log(z)
+    return {
+        "u": lo[starts],
+        "v": hi[starts],
+        "first": red(np.minimum, st["first"]),
+        "W": W,
+        "b": b,
+        "S": S,
+        "local": red(np.logical_or, st["local"]),
+        "cons": red(np.logical_or, st["cons"]),
+    }
+
+
+def _encode_constraints(W, S, cons, linkage, lp):
+    """Give every constrained edge a negative value that dominates every fold it enters.
+
+    In the cannot-link pass the value of a constrained pair never matters again; what matters is
+    that the pair (and every pair it folds into) can never merge.  A value -H with H above the
+    total mass of the other edges keeps every fold that contains it <= 0, so the engine pops such
+    a pair with W <= 0 and installs the constraint itself.  (Not possible for max and smooth_max,
+    where a negative value never dominates; those are rejected with cannot_link.)
+    """
+    free = ~cons
+    a = np.abs(W[free])
+    if linkage in ("min", "abs_max"):
+        H = 2.0 * (a.max() if a.size else 0.0) + 1.0
+    elif linkage == "sum":
+        H = 2.0 * a.sum() + 1.0
+    elif linkage == "average":
+        H = 2.0 * (a * S[free]).sum() / S[cons].min() + 1.0
+    else:  # generalized_mean
+        H = (2.0 * (a**lp * S[free]).sum() / S[cons].min()) ** (1.0 / lp) + 1.0
+    if not np.isfinite(H):
+        raise GaspNumericError(
+            "the weights are too large to carry cannot-link constraints between levels; rescale "
+            "the weights"
+        )
+    W = W.copy()
+    W[cons] = -H
+    return W
+
+
+def _block_split(st, block):
+    bu, bv = block[st["u"]], block[st["v"]]
+    inner = np.flatnonzero(bu == bv)
+    key = bu[inner]
+    present = np.unique(key)
+    pieces = _split_by(_take(st, inner), key, present)
+    cross = _take(st, np.flatnonzero(bu != bv))
+    return pieces, cross, present
+
+
+def _present(split):
+    return split[2]
+
+
+def _inner(split, b):
+    return split[0][b]
+
+
+def _cross(split):
+    return split[1]
+
+
+def _solve_block(pieces, node_sizes, opts, lp):
+    st = _concat(pieces)
+    st = _take(st, np.argsort(st["first"], kind="stable"))
+    linkage = opts["linkage"]
+    m = st["u"].size
+    nodes, inv = np.unique(np.concatenate([st["u"], st["v"]]), return_inverse=True)
+    W = _value(st, linkage)
+    if opts.get("cannot_link") and st["cons"].any():
+        W = _encode_constraints(W, st["S"], st["cons"], linkage, lp)
+    lifted = None if st["local"].all() else ~st["local"]
+    labels = gasp(
+        np.column_stack([inv[:m], inv[m:]]),
+        W,
+        n_nodes=nodes.size,
+        lifted=lifted,
+        edge_sizes=st["S"] if linkage in _USES_SIZES else None,
+        node_sizes=None if node_sizes is None else node_sizes[nodes],
+        **opts,
+    )
+    rep = _rep_of(nodes, labels)
+    ru, rv = rep[inv[:m]], rep[inv[m:]]
+    keep = np.flatnonzero(ru != rv)
+    red = _take(st, keep)
+    red["u"], red["v"] = ru[keep], rv[keep]
+    red = _aggregate(red, linkage, lp)
+    if opts.get("cannot_link"):
+        # At the end of the cannot-link pass every pair still joined by a local edge, or with a
+        # linkage <= 0, carries a constraint (the queue only empties once each was popped).
+        red["cons"] = red["cons"] | red["local"] | (_value(red, linkage) <= 0)
+    return nodes, rep, red
+
+
+def _labels_part(solved):
+    return solved[0], solved[1]
+
+
+def _reduced_part(solved):
+    return solved[2]
+
+
+def _contract(pieces, cmap, linkage, lp):
+    st = _concat(pieces)
+    st["u"], st["v"] = cmap[st["u"]], cmap[st["v"]]
+    keep = np.flatnonzero(st["u"] != st["v"])
+    return _aggregate(_take(st, keep), linkage, lp)
+
+
+def _rows_part(df, p, cols):
+    d = _raw(df, p, cols)
+    hi = int(max(d["u"].max(), d["v"].max())) if d["u"].size else -1
+    return d["u"].size, hi
+
+
+def grid_blocks(shape, chunks):
+    """Block ids of the voxels of a grid volume cut into chunks (C order, as ``np.ravel``).
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Shape of the volume; node ``i`` is voxel ``np.unravel_index(i, shape)``.
+    chunks : int or tuple of int
+        Chunk shape (an int is used along every axis).
+
+    Returns
+    -------
+    blocks : ndarray of int64, shape (prod(shape),)
+        The chunk of every voxel, numbered in C order of the chunk grid.
+
+    Examples
+    --------
+    >>> from gasp_graph.dask import grid_blocks
+    >>> grid_blocks((2, 4), (2, 2))
+    array([0, 0, 1, 1, 0, 0, 1, 1])
+    """
+    shape = tuple(_as_int("shape", s, minimum=1) for s in shape)
+    if isinstance(chunks, numbers.Integral):
+        chunks = (chunks,) * len(shape)
+    chunks = tuple(_as_int("chunks", c, minimum=1) for c in chunks)
+    if len(chunks) != len(shape):
+        raise GaspValueError(f"chunks={chunks} must have one entry per axis of shape={shape}")
+    grid = tuple(-(-s // c) for s, c in zip(shape, chunks))
+    idx = np.indices(shape).reshape(len(shape), -1)
+    coords = tuple(idx[k] // chunks[k] for k in range(len(shape)))
+    return np.ravel_multi_index(coords, grid).astype(np.int64)
+
+
+def partition_blockwise(
+    edges,
+    *,
+    n_nodes=None,
+    source="u",
+    target="v",
+    weight="weight",
+    lifted=None,
+    size=None,
+    blocks=None,
+    block_size=None,
+    fanin=4,
+    client=None,
+    **options,
+):
+    """Partition one giant graph with hierarchical blockwise GASP (approximate).
+
+    Nodes are grouped into blocks.  Every block is solved with GASP on its inner edges; what a
+    block merged is contracted, with exact linkage statistics, into a reduced graph whose edges
+    aggregate all original edges between two clusters (crossing edges included).  The reduced
+    graph is solved again with ``fanin`` times larger blocks, until one block is left, which is
+    solved on one machine.  The result can differ from :func:`gasp_graph.gasp` on the whole
+    graph: merges inside a block are decided without the edges leaving it.
+
+    Parameters
+    ----------
+    edges : dask.dataframe.DataFrame, pandas.DataFrame or path
+        The edge table (see :func:`partition`).
+    n_nodes, source, target, weight, lifted, size, client
+        As for :func:`partition`.
+    blocks : array_like of int, shape (n_nodes,), optional
+        Block id of every node (for a grid volume, :func:`grid_blocks`).  Blocks with nearby ids
+        are merged first at the next level.
+    block_size : int, optional
+        Without ``blocks``: nodes ``0 .. block_size-1`` form block 0, and so on.  Default: the
+        nodes divided by the number of workers.
+    fanin : int, default 4
+        Number of blocks of one level that form one block of the next level (>= 2).
+    **options
+        ``linkage``, ``cannot_link``, ``node_sizes``, ``size_regularizer`` and
+        ``linkage_param`` as for :func:`gasp_graph.gasp`.  ``n_clusters`` and
+        ``merge_constrained_at_end`` are rejected, and so is ``cannot_link`` with the ``max`` and
+        ``smooth_max`` linkages (their constraints cannot be carried to the next level).
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (n_nodes,)
+        Cluster labels numbered by first occurrence.
+
+    Notes
+    -----
+    With a single block the result is exactly that of :func:`gasp_graph.gasp`.  Clusters that a
+    cannot-link constraint separated inside a block are never joined later: the constraint is
+    carried as a flag of the reduced edge and given to the engine as a dominating negative value
+    (only the constrained pass runs, where a constrained pair's value no longer matters).  A pair
+    joined only by lifted edges whose linkage is positive at the end of its block is carried
+    without a constraint.  For ``smooth_max``, whose pairwise fold depends on the merge history,
+    the contraction uses the closed form ``sum(e*w) / sum(e)`` with ``e = s*exp(p*w)``.
+
+    Examples
+    --------
+    Two blocks of three nodes; the chain 2-3 crosses the blocks:
+
+    >>> import pandas as pd
+    >>> from gasp_graph.dask import partition_blockwise
+    >>> table = pd.DataFrame({"u": [0, 1, 2, 3, 4, 0], "v": [1, 2, 3, 4, 5, 5],
+    ...                       "weight": [1.0, 1.0, 0.5, 1.0, 1.0, -2.0]})
+    >>> partition_blockwise(table, block_size=3)
+    array([0, 0, 0, 0, 0, 0])
+    """
+    dask = _require_dask()
+    opts = _graph_options(options, where="partition_blockwise")
+    if opts.get("merge_constrained_at_end"):
+        raise GaspValueError(
+            "merge_constrained_at_end=True is not supported by partition_blockwise(): the "
+            "unconstrained pass would need the constraints of every level at once"
+        )
+    linkage = opts["linkage"]
+    if opts.get("cannot_link") and linkage in ("max", "smooth_max"):
+        raise GaspValueError(
+            f"cannot_link=True with linkage={linkage!r} is not supported by "
+            "partition_blockwise(): a constraint cannot be carried to the next level as a value"
+        )
+    fanin = _as_int("fanin", fanin, minimum=2)
+    node_sizes = opts.pop("node_sizes", None)
+    lp = prepare(np.zeros((0, 2), np.int64), np.zeros(0), n_nodes=0, linkage=linkage,
+                 linkage_param=opts.get("linkage_param")).linkage_param
+    cols = _Columns(source, target, weight, size, lifted)
+    parts = _partitions(edges, cols)
+
+    rows = _compute(client, [
+        dask.delayed(_rows_part, pure=False)(part, p, cols) for p, part in enumerate(parts)
+    ])
+    hi = max((h for _, h in rows), default=-1)
+    n = _resolve_n(n_nodes, hi)
+    node_sizes = _node_sizes(node_sizes, n)
+    if opts.get("size_regularizer", 0.0) > 0 and node_sizes is None:
+        node_sizes = np.ones(n)
+    if opts.get("size_regularizer", 0.0) == 0:
+        node_sizes = None
+    if blocks is not None:
+        blk = np.asarray(blocks)
+        if blk.shape != (n,) or blk.dtype.kind not in "iu":
+            raise GaspValueError(
+                f"blocks must be an integer array of shape ({n},), got shape {blk.shape} and "
+                f"dtype {blk.dtype}"
+            )
+        block = np.unique(blk, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    else:
+        if block_size is None:
+            block_size = max(1, math.ceil(n / _n_workers(client)))
+        block = np.arange(n, dtype=np.int64) // _as_int("block_size", block_size, minimum=1)
+    offsets = np.concatenate([[0], np.cumsum([r for r, _ in rows])])
+    parts = [
+        dask.delayed(_stats_part, pure=False)(part, p, int(offsets[p]), cols, linkage, lp)
+        for p, part in enumerate(parts)
+    ]
+
+    total = np.arange(n, dtype=np.int64)  # cluster of every original node at the current level
+    cur_n = n
+    while cur_n > 0:
+        last = block.min() == block.max()
+        block_d = _share(block, client)
+        splits = _persist(client, [
+            dask.delayed(_block_split, pure=True)(part, block_d) for part in parts
+        ])
+        present = _compute(client, [dask.delayed(_present, pure=True)(s) for s in splits])
+        parts_of = {}
+        for p, bs in enumerate(present):
+            for b in bs:
+                parts_of.setdefault(int(b), []).append(p)
+        sizes_d = None if node_sizes is None else _share(node_sizes, client)
+        solved = _persist(client, [
+            dask.delayed(_solve_block, pure=True)(
+                [dask.delayed(_inner, pure=True)(splits[p], b) for p in ps], sizes_d, opts, lp
+            )
+            for b, ps in sorted(parts_of.items())
+        ])
+        rep = np.arange(cur_n, dtype=np.int64)
+        for nodes_b, rep_b in _compute(
+            client, [dask.delayed(_labels_part, pure=True)(s) for s in solved]
+        ):
+            rep[nodes_b] = rep_b
+        cmap = _labels_from_rep(rep)
+        total = cmap[total]
+        if last:
+            break
+        roots = np.flatnonzero(rep == np.arange(cur_n))
+        block = block[roots] // fanin
+        if node_sizes is not None:
+            node_sizes = np.bincount(cmap, weights=node_sizes, minlength=roots.size)
+        cur_n = roots.size
+        cmap_d = _share(cmap, client)
+        pieces = [dask.delayed(_cross, pure=True)(s) for s in splits]
+        pieces += [dask.delayed(_reduced_part, pure=True)(s) for s in solved]
+        parts = [
+            dask.delayed(_contract, pure=True)(pieces[i : i + fanin], cmap_d, linkage, lp)
+            for i in range(0, len(pieces), fanin)
+        ]
+    return total  # cluster ids follow the smallest node: numbered by first occurrence
