@@ -875,14 +875,15 @@ def partition_blockwise(
 
     Examples
     --------
-    Two blocks of three nodes; the chain 2-3 crosses the blocks:
+    Two blocks of three nodes; the edges 2-3 and 0-5 cross the blocks.  Each block merges its
+    chain, then the two block clusters are joined by the average of 0.5 and -2.0, which repels:
 
     >>> import pandas as pd
     >>> from gasp_graph.dask import partition_blockwise
     >>> table = pd.DataFrame({"u": [0, 1, 2, 3, 4, 0], "v": [1, 2, 3, 4, 5, 5],
     ...                       "weight": [1.0, 1.0, 0.5, 1.0, 1.0, -2.0]})
     >>> partition_blockwise(table, block_size=3)
-    array([0, 0, 0, 0, 0, 0])
+    array([0, 0, 0, 1, 1, 1])
     """
     dask = _require_dask()
     opts = _graph_options(options, where="partition_blockwise")
