@@ -4,6 +4,7 @@ GASP (Generalized Algorithm for Signed graph Partitioning; Bailoni et al., CVPR 
 graph whose edges say "these belong together" (positive weight) or "these must be apart"
 (negative weight).  The engine is written in C and bound with cffi.
 """
+from . import dask  # the Dask helpers; imports dask itself only when called
 from .arrays import gasp
 from .exceptions import (
     GaspError,
@@ -18,6 +19,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "gasp",
+    "dask",
     "GaspError",
     "GaspValueError",
     "GaspTypeError",
