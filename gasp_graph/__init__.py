@@ -4,7 +4,7 @@ GASP (Generalized Algorithm for Signed graph Partitioning; Bailoni et al., CVPR 
 graph whose edges say "these belong together" (positive weight) or "these must be apart"
 (negative weight).  The engine is written in C and bound with cffi.
 """
-from . import affinities, metrics, quality
+from . import affinities, dask, metrics, quality  # gasp_graph.dask imports dask only when called
 from .arrays import gasp
 from .estimator import GASP
 from .exceptions import (
@@ -32,6 +32,7 @@ __all__ = [
     "affinities",
     "metrics",
     "quality",
+    "dask",
     "GaspError",
     "GaspValueError",
     "GaspTypeError",
