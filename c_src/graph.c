@@ -18,6 +18,7 @@
 /* How far ahead the contraction loop prefetches endpoint records and hash slots. */
 #define AHEAD_ENDS 16
 #define AHEAD_SLOTS 8
+#define RING 16 /* > AHEAD_SLOTS, a power of two */
 
 /* splitmix64's finaliser over the ordered pair (a < b), reduced to a fingerprint. */
 static inline gasp_fp_t pair_fp(gasp_idx_t a, gasp_idx_t b)
@@ -41,12 +42,10 @@ static inline gasp_fp_t pair_fp(gasp_idx_t a, gasp_idx_t b)
  * -1 and sets *slot to the empty slot where such an edge would be inserted; *fp gets the pair's
  * fingerprint either way.
  */
-static inline gasp_idx_t table_find(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
-                                    uint64_t *slot, gasp_fp_t *fp)
+static inline gasp_idx_t table_find_fp(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
+                                       gasp_fp_t f, uint64_t *slot)
 {
-    const gasp_fp_t f = pair_fp(a, b);
     uint64_t i = f & g->mask;
-    *fp = f;
     for (;;) {
         const gasp_slot_t sl = g->slots[i];
         if (sl.e < 0) {
@@ -64,10 +63,17 @@ static inline gasp_idx_t table_find(const gasp_graph_t *g, gasp_idx_t a, gasp_id
     }
 }
 
-/* Remove edge e, still keyed by its current endpoints, from the table (backward-shift delete). */
-static void table_delete(gasp_graph_t *g, gasp_idx_t e)
+static inline gasp_idx_t table_find(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
+                                    uint64_t *slot, gasp_fp_t *fp)
 {
-    uint64_t i = pair_fp(g->ends[2 * (int64_t)e], g->ends[2 * (int64_t)e + 1]) & g->mask;
+    *fp = pair_fp(a, b);
+    return table_find_fp(g, a, b, *fp, slot);
+}
+
+/* Remove edge e, whose pair has fingerprint f, from the table (backward-shift delete). */
+static void table_delete_fp(gasp_graph_t *g, gasp_idx_t e, gasp_fp_t f)
+{
+    uint64_t i = f & g->mask;
     while (g->slots[i].e != e)
         i = (i + 1) & g->mask;
     uint64_t j = i;
@@ -85,6 +91,12 @@ static void table_delete(gasp_graph_t *g, gasp_idx_t e)
         }
     }
     g->slots[i].e = -1;
+}
+
+/* Remove edge e, still keyed by its current endpoints, from the table. */
+static void table_delete(gasp_graph_t *g, gasp_idx_t e)
+{
+    table_delete_fp(g, e, pair_fp(g->ends[2 * (int64_t)e], g->ends[2 * (int64_t)e + 1]));
 }
 
 /* Fold edge y into edge x (x survives).  Values, sizes and flags combine; y dies. */
@@ -370,27 +382,39 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
     const gasp_idx_t *block = g->arena + g->astart[s];
     const gasp_idx_t len = g->alen[s];
     gasp_idx_t n_folds = 0, n_moved = 0;
-    for (gasp_idx_t k = 0; k < len; k++) {
+    /* Entries AHEAD_SLOTS ahead get their pair fingerprints computed and their two hash slots
+     * prefetched; the fingerprints wait in a ring until the entry is processed.  An entry's far
+     * end w cannot change meanwhile (only s-side ends move, and a killed edge is skipped). */
+    gasp_fp_t ring_s[RING], ring_l[RING];
+    for (gasp_idx_t k = 0; k < len + AHEAD_SLOTS; k++) {
         if (k + AHEAD_ENDS < len)
             PREFETCH(&ends[block[k + AHEAD_ENDS] & ~(gasp_idx_t)1]);
-        if (k + AHEAD_SLOTS < len) {
-            gasp_idx_t w2 = ends[block[k + AHEAD_SLOTS] ^ 1];
+        if (k < len) {
+            gasp_idx_t w2 = ends[block[k] ^ 1];
+            gasp_fp_t fs = 0, fl = 0;
             if (w2 >= 0) {
-                PREFETCH(&g->slots[pair_fp(s, w2) & g->mask]);
-                PREFETCH(&g->slots[pair_fp(l, w2) & g->mask]);
+                fs = pair_fp(s, w2);
+                fl = pair_fp(l, w2);
+                PREFETCH(&g->slots[fs & g->mask]);
+                PREFETCH(&g->slots[fl & g->mask]);
             }
+            ring_s[k % RING] = fs;
+            ring_l[k % RING] = fl;
         }
-        gasp_idx_t h = block[k];
+        gasp_idx_t j = k - AHEAD_SLOTS;  /* the entry processed now */
+        if (j < 0)
+            continue;
+        gasp_idx_t h = block[j];
         if (ends[h] < 0)
             continue;  /* the edge died: drop the stale half-edge */
         gasp_idx_t e = h >> 1;
         gasp_idx_t w = ends[h ^ 1];
         g->total_moved++;
-        table_delete(g, e);
+        table_delete_fp(g, e, ring_s[j % RING]);
         ends[h] = l;
         uint64_t slot;
-        gasp_fp_t fp;
-        gasp_idx_t f = table_find(g, l, w, &slot, &fp);
+        gasp_fp_t fp = ring_l[j % RING];
+        gasp_idx_t f = table_find_fp(g, l, w, fp, &slot);
         if (f >= 0) {
             g->deg[w]--;
             int keep_f = f < e ? !gasp_linkage_second_survives(g->linkage, g->val[f], g->val[e])
