@@ -75,14 +75,23 @@ static void refresh_visit(void *ctx, gasp_idx_t e)
     refresh((engine_t *)ctx, e);
 }
 
-/* Fill the heap with the candidates of the current phase, O(m). */
-static void fill_heap(engine_t *E)
+/* Fill the heap with the candidates of the current phase, O(m).  The heap gets room for the
+ * candidates only (plus a little), not for every edge: in the unconstrained phase negative and
+ * lifted edges never enter it unless a fold makes them candidates. */
+static int fill_heap(engine_t *E)
 {
+    gasp_idx_t count = 0;
+    for (gasp_idx_t e = 0; e < E->g.m; e++)
+        count += gasp_graph_alive(&E->g, e) && is_candidate(E, e);
     gasp_heap_clear(&E->heap);
+    if (gasp_heap_reserve(&E->heap, count + count / 8 + 16 < E->g.m ? count + count / 8 + 16
+                                                                    : E->g.m) != GASP_OK)
+        return GASP_ENOMEM;
     for (gasp_idx_t e = 0; e < E->g.m; e++)
         if (gasp_graph_alive(&E->g, e) && is_candidate(E, e))
             gasp_heap_append(&E->heap, e, priority(E, e));
     gasp_heap_build(&E->heap);
+    return GASP_OK;
 }
 
 static int check_all(engine_t *E)
@@ -153,7 +162,8 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
 {
     const int64_t n = E->g.n;
     const int64_t stop = o->n_clusters;
-    fill_heap(E);
+    if (fill_heap(E) != GASP_OK)
+        return GASP_ENOMEM;
     while (E->heap.size > 0 && *clusters > stop) {
         if ((st->n_pops & (POLL_INTERVAL - 1)) == 0 && o->cancel && *o->cancel)
             return GASP_EINTERRUPTED;
@@ -178,7 +188,7 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
             heights[j] = w;
         gasp_idx_t s;
         gasp_idx_t l = gasp_graph_contract(&E->g, e, &s);
-        if (E->g.alloc_error)
+        if (E->g.alloc_error || E->heap.failed)
             return GASP_ENOMEM;
         if (E->g.numeric_error)
             return GASP_ENUMERIC;
@@ -202,6 +212,8 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
             break;
         }
     }
+    if (E->heap.failed)
+        return GASP_ENOMEM;  /* a candidate could not be queued: the result would be wrong */
 #ifdef GASP_DEBUG
     if (check_all(E) != GASP_OK)
         return GASP_EINTERNAL;
@@ -264,7 +276,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         rc = GASP_ENUMERIC;
         goto cleanup;
     }
-    if ((rc = gasp_heap_init(&E.heap, m)) != GASP_OK)
+    if ((rc = gasp_heap_init(&E.heap, m, 16)) != GASP_OK)
         goto cleanup;
     if ((rc = gasp_uf_init(&E.uf, n)) != GASP_OK)
         goto cleanup;

@@ -37,6 +37,26 @@ static inline gasp_fp_t pair_fp(gasp_idx_t a, gasp_idx_t b)
     return (gasp_fp_t)(x >> (64 - 8 * sizeof(gasp_fp_t)));
 }
 
+/* Home slot of fingerprint f in a table of `cap` slots (Lemire's multiply-shift range map: the
+ * high bits of f choose the slot, so any table size works, not only powers of two). */
+static inline uint64_t home_slot(gasp_fp_t f, uint64_t cap)
+{
+#ifdef GASP_IDX64
+#if defined(__SIZEOF_INT128__)
+    return (uint64_t)(((unsigned __int128)f * cap) >> 64);
+#else
+    return f % cap;
+#endif
+#else
+    return ((uint64_t)f * cap) >> 32;
+#endif
+}
+
+static inline uint64_t next_slot(uint64_t i, uint64_t cap)
+{
+    return i + 1 == cap ? 0 : i + 1;
+}
+
 /*
  * Find the edge joining clusters a and b.  Returns its id and sets *slot to its slot, or returns
  * -1 and sets *slot to the empty slot where such an edge would be inserted; *fp gets the pair's
@@ -45,7 +65,7 @@ static inline gasp_fp_t pair_fp(gasp_idx_t a, gasp_idx_t b)
 static inline gasp_idx_t table_find_fp(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
                                        gasp_fp_t f, uint64_t *slot)
 {
-    uint64_t i = f & g->mask;
+    uint64_t i = home_slot(f, g->cap);
     for (;;) {
         const gasp_slot_t sl = g->slots[i];
         if (sl.e < 0) {
@@ -59,7 +79,7 @@ static inline gasp_idx_t table_find_fp(const gasp_graph_t *g, gasp_idx_t a, gasp
                 return sl.e;
             }
         }
-        i = (i + 1) & g->mask;
+        i = next_slot(i, g->cap);
     }
 }
 
@@ -73,16 +93,17 @@ static inline gasp_idx_t table_find(const gasp_graph_t *g, gasp_idx_t a, gasp_id
 /* Remove edge e, whose pair has fingerprint f, from the table (backward-shift delete). */
 static void table_delete_fp(gasp_graph_t *g, gasp_idx_t e, gasp_fp_t f)
 {
-    uint64_t i = f & g->mask;
+    const uint64_t cap = g->cap;
+    uint64_t i = home_slot(f, cap);
     while (g->slots[i].e != e)
-        i = (i + 1) & g->mask;
+        i = next_slot(i, cap);
     uint64_t j = i;
     for (;;) {
-        j = (j + 1) & g->mask;
+        j = next_slot(j, cap);
         const gasp_slot_t x = g->slots[j];
         if (x.e < 0)
             break;
-        uint64_t k = x.fp & g->mask;
+        uint64_t k = home_slot(x.fp, cap);
         /* x may move back to hole i unless its home lies cyclically in (i, j]. */
         int stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
         if (!stays) {
@@ -126,7 +147,7 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
  */
 static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
 {
-    uint64_t cap = g->mask + 1, fresh_mask = fresh_cap - 1;
+    uint64_t cap = g->cap;
     gasp_slot_t *fresh = malloc(fresh_cap * sizeof *fresh);
     if (!fresh)
         return GASP_ENOMEM;
@@ -138,14 +159,14 @@ static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
         gasp_slot_t x = g->slots[i];
         if (x.e < 0)
             continue;
-        uint64_t j = x.fp & fresh_mask;
+        uint64_t j = home_slot(x.fp, fresh_cap);
         while (fresh[j].e >= 0)
-            j = (j + 1) & fresh_mask;
+            j = next_slot(j, fresh_cap);
         fresh[j] = x;
     }
     free(g->slots);
     g->slots = fresh;
-    g->mask = fresh_mask;
+    g->cap = fresh_cap;
     return GASP_OK;
 }
 
@@ -153,7 +174,7 @@ static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
  * of a run (few clusters, few edges) works in cache.  A failed allocation keeps the old table. */
 static void table_maybe_shrink(gasp_graph_t *g)
 {
-    uint64_t cap = g->mask + 1;
+    uint64_t cap = g->cap;
     if (cap > 4096 && (uint64_t)g->n_alive * 16 < cap)
         (void)table_resize(g, cap / 4);
 }
@@ -167,15 +188,16 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
                     int linkage, double linkage_param, const volatile int32_t *cancel)
 {
-    uint64_t cap = 16;
-    while (cap < 2 * (uint64_t)m)
-        cap <<= 1;
+    /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract. */
+    uint64_t cap = (uint64_t)m + (uint64_t)m / 2 + 1;
+    if (cap < 16)
+        cap = 16;
     memset(g, 0, sizeof *g);
     g->n = n;
     g->m = m;
     g->linkage = linkage;
     g->linkage_param = linkage_param;
-    g->mask = cap - 1;
+    g->cap = cap;
     g->ends = alloc_array(2 * (size_t)m, sizeof *g->ends);
     g->val = alloc_array((size_t)m, sizeof *g->val);
     g->esz = gasp_linkage_uses_sizes(linkage) ? alloc_array((size_t)m, sizeof *g->esz) : NULL;
@@ -240,7 +262,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
 
     /* Pass 2: one tight adjacency block per node, in edge order; the arena keeps as much room
      * again for blocks that grow. */
-    g->arena_cap = 2 * entries > 16 ? 2 * entries : 16;
+    g->arena_cap = entries + entries / 4 + 16;  /* a quarter free for blocks that grow */
     if (!edges)
         g->arena_cap = 2 * (int64_t)m + 16;
     g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
@@ -284,37 +306,62 @@ void gasp_graph_destroy(gasp_graph_t *g)
     memset(g, 0, sizeof *g);
 }
 
+typedef struct {
+    int64_t start;
+    gasp_idx_t cluster;
+} block_ref_t;
+
+static int by_start(const void *a, const void *b)
+{
+    int64_t x = ((const block_ref_t *)a)->start, y = ((const block_ref_t *)b)->start;
+    return (x > y) - (x < y);
+}
+
 /*
- * Copy every live block into a fresh arena, keeping its capacity (so pending reservations
- * survive), with at least `reserve` entries of room for cluster c.  Blocks of absorbed clusters
- * (acap == 0) are garbage and are not copied; stale half-edges inside live blocks stay until
- * their block is traversed.  The arena keeps its size unless that would leave less than a
- * quarter free.
+ * Compact the arena in place: slide every live block down in address order, keeping its
+ * capacity (so pending reservations survive), then move c's block to the top with `reserve`
+ * entries of room, growing the arena (realloc) when less than a quarter would stay free.
+ * Blocks of absorbed clusters (acap == 0) are the garbage reclaimed.  Stale half-edges inside
+ * live blocks stay until their block is traversed.  Sliding in place avoids holding two arenas
+ * at once, which would be the peak of the run's memory.
  */
 static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
 {
-    int64_t used = 0;
+    gasp_idx_t live = 0;
     for (gasp_idx_t x = 0; x < g->n; x++)
-        used += x == c ? (int64_t)g->alen[x] + reserve : g->acap[x];
-    int64_t cap = g->arena_cap;
-    if (4 * used > 3 * cap)
-        cap = 2 * used;
-    gasp_idx_t *fresh = alloc_array((size_t)cap, sizeof *fresh);
-    if (!fresh)
+        live += g->acap[x] > 0;
+    block_ref_t *order = malloc((live > 0 ? (size_t)live : 1) * sizeof *order);
+    if (!order)
         return GASP_ENOMEM;
+    gasp_idx_t k = 0;
+    for (gasp_idx_t x = 0; x < g->n; x++)
+        if (g->acap[x] > 0) {
+            order[k].start = g->astart[x];
+            order[k++].cluster = x;
+        }
+    qsort(order, (size_t)live, sizeof *order, by_start);
     int64_t top = 0;
-    for (gasp_idx_t x = 0; x < g->n; x++) {
-        gasp_idx_t len = g->alen[x];
-        memcpy(fresh + top, g->arena + g->astart[x], (size_t)len * sizeof *fresh);
+    for (gasp_idx_t i = 0; i < live; i++) {
+        gasp_idx_t x = order[i].cluster;
+        memmove(g->arena + top, g->arena + g->astart[x], (size_t)g->alen[x] * sizeof *g->arena);
         g->astart[x] = top;
-        if (x == c)
-            g->acap[x] = (gasp_idx_t)(len + reserve);
         top += g->acap[x];
     }
-    free(g->arena);
-    g->arena = fresh;
-    g->arena_cap = cap;
-    g->arena_top = top;
+    free(order);
+    /* c last, with its reservation (its old place becomes a gap until the next compaction) */
+    int64_t need = top + g->alen[c] + reserve;
+    if (4 * need > 3 * g->arena_cap) {
+        int64_t cap = need + need / 2;
+        gasp_idx_t *grown = realloc(g->arena, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return GASP_ENOMEM;
+        g->arena = grown;
+        g->arena_cap = cap;
+    }
+    memmove(g->arena + top, g->arena + g->astart[c], (size_t)g->alen[c] * sizeof *g->arena);
+    g->astart[c] = top;
+    g->acap[c] = (gasp_idx_t)(g->alen[c] + reserve);
+    g->arena_top = top + g->acap[c];
     return GASP_OK;
 }
 
@@ -395,8 +442,8 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
             if (w2 >= 0) {
                 fs = pair_fp(s, w2);
                 fl = pair_fp(l, w2);
-                PREFETCH(&g->slots[fs & g->mask]);
-                PREFETCH(&g->slots[fl & g->mask]);
+                PREFETCH(&g->slots[home_slot(fs, g->cap)]);
+                PREFETCH(&g->slots[home_slot(fl, g->cap)]);
             }
             ring_s[k % RING] = fs;
             ring_l[k % RING] = fl;
@@ -459,9 +506,9 @@ int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t 
         return GASP_OK;
     if (block_reserve(g, a, 1) != GASP_OK || block_reserve(g, b, 1) != GASP_OK)
         return GASP_ENOMEM;
-    if ((uint64_t)(g->n_alive + 1) * 2 > g->mask + 1) {
-        /* keep the load at most 1/2 as edges are added */
-        if (table_resize(g, 2 * (g->mask + 1)) != GASP_OK)
+    if ((uint64_t)(g->n_alive + 1) * 3 > 2 * g->cap) {
+        /* keep the load at most 2/3 as edges are added */
+        if (table_resize(g, 2 * g->cap) != GASP_OK)
             return GASP_ENOMEM;
         table_find(g, a, b, &slot, &fp);
     }
@@ -532,7 +579,7 @@ int gasp_graph_check(const gasp_graph_t *g)
         count[v]++;
         alive++;
     }
-    for (uint64_t i = 0; i <= g->mask; i++) {
+    for (uint64_t i = 0; i < g->cap; i++) {
         gasp_idx_t x = g->slots[i].e;
         if (x < 0)
             continue;

@@ -15,8 +15,9 @@
  *   - a hash table with linear probing keyed by the unordered pair {ends[2e], ends[2e+1]}: it
  *     holds alive edges only, so finding the edge between two clusters is O(1) expected.  A slot
  *     holds the edge id and the high bits of the pair's hash (its fingerprint); the home slot is
- *     fingerprint & mask, so probing and deleting never read ends[], and only a fingerprint match
- *     is confirmed against the edge's endpoints.
+ *     computed from the fingerprint (multiply-shift, so the table has 1.5 slots per edge rather
+ *     than a power of two), so probing and deleting never read ends[], and only a fingerprint
+ *     match is confirmed against the edge's endpoints.
  *
  * Contraction of edge e0 between clusters a and b: the cluster of smaller degree (s) is merged into
  * the other (l).  Every alive edge (s, w) is re-keyed to (l, w); if (l, w) already exists the two
@@ -48,7 +49,7 @@ typedef uint32_t gasp_fp_t;
 
 /* One hash-table slot: e < 0 marks an empty slot. */
 typedef struct {
-    gasp_fp_t fp;    /* high bits of the pair hash; home slot = fp & mask */
+    gasp_fp_t fp;    /* high bits of the pair hash; home slot = home_slot(fp, cap) */
     gasp_idx_t e;    /* alive edge id, or -1 */
 } gasp_slot_t;
 
@@ -67,7 +68,7 @@ typedef struct {
     gasp_idx_t *acap;      /* owned; n: entries reserved */
     gasp_idx_t *deg;       /* owned; n: alive edges at each cluster */
     gasp_slot_t *slots;    /* owned; hash table of alive edges */
-    uint64_t mask;         /* table size - 1 (a power of two minus one) */
+    uint64_t cap;          /* table size in slots */
     int64_t n_alive;       /* alive edges; the table shrinks when they fill less than 1/16 */
     int linkage;
     double linkage_param;

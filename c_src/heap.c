@@ -15,13 +15,19 @@ static inline int before(double ka, gasp_idx_t ia, double kb, gasp_idx_t ib)
     return ka > kb || (ka == kb && ia < ib);
 }
 
-int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items)
+int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items, gasp_idx_t capacity)
 {
     size_t n = n_items > 0 ? (size_t)n_items : 1;
-    h->at = malloc(n * sizeof *h->at);
+    if (capacity > n_items)
+        capacity = n_items;
+    if (capacity < 1)
+        capacity = 1;
+    h->at = malloc((size_t)capacity * sizeof *h->at);
     h->pos = malloc(n * sizeof *h->pos);
     h->size = 0;
+    h->capacity = capacity;
     h->n_items = n_items;
+    h->failed = 0;
     if (!h->at || !h->pos) {
         gasp_heap_destroy(h);
         return GASP_ENOMEM;
@@ -87,8 +93,29 @@ static void sift_down(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
     h->pos[item] = i;
 }
 
+int gasp_heap_reserve(gasp_heap_t *h, gasp_idx_t capacity)
+{
+    if (capacity <= h->capacity)
+        return GASP_OK;
+    gasp_heap_entry_t *at = realloc(h->at, (size_t)capacity * sizeof *at);
+    if (!at)
+        return GASP_ENOMEM;
+    h->at = at;
+    h->capacity = capacity;
+    return GASP_OK;
+}
+
 void gasp_heap_push(gasp_heap_t *h, gasp_idx_t item, double key)
 {
+    if (h->size == h->capacity) {
+        int64_t want = (int64_t)h->capacity + h->capacity / 2 + 16;
+        if (want > h->n_items)
+            want = h->n_items;
+        if (gasp_heap_reserve(h, (gasp_idx_t)want) != GASP_OK) {
+            h->failed = 1;
+            return;
+        }
+    }
     sift_up(h, h->size++, item, key);
 }
 
@@ -148,7 +175,7 @@ void gasp_heap_build(gasp_heap_t *h)
 
 int gasp_heap_check(const gasp_heap_t *h)
 {
-    if (h->size < 0 || h->size > h->n_items)
+    if (h->size < 0 || h->size > h->capacity || h->capacity > (h->n_items > 0 ? h->n_items : 1))
         return GASP_EINTERNAL;
     gasp_idx_t present = 0;
     for (gasp_idx_t x = 0; x < h->n_items; x++) {

@@ -30,7 +30,7 @@ static int test_heap(uint64_t *rng, int64_t n_ops)
     gasp_heap_t h;
     double key[N];
     int present[N] = {0};
-    int rc = gasp_heap_init(&h, N);
+    int rc = gasp_heap_init(&h, N, 4);  /* small: exercises growth */
     if (rc != GASP_OK)
         return rc;
     for (int64_t op = 0; op < n_ops && rc == GASP_OK; op++) {
@@ -66,7 +66,8 @@ static int test_heap(uint64_t *rng, int64_t n_ops)
     if (rc == GASP_OK) {
         /* Bulk build from appended entries must give a valid heap too. */
         gasp_heap_clear(&h);
-        for (gasp_idx_t i = 0; i < N; i++)
+        rc = gasp_heap_reserve(&h, N);
+        for (gasp_idx_t i = 0; i < N && rc == GASP_OK; i++)
             gasp_heap_append(&h, i, random_key(rng));
         gasp_heap_build(&h);
         rc = gasp_heap_check(&h);
