@@ -15,10 +15,8 @@
 #define PREFETCH(p) ((void)0)
 #endif
 
-/* How far ahead the contraction loop prefetches endpoint records and hash slots. */
-#define AHEAD_ENDS 16
-#define AHEAD_SLOTS 8
-#define RING 16 /* > AHEAD_SLOTS, a power of two */
+/* Entries per chunk of the contraction loop (see merge_apart). */
+#define CHUNK 32
 
 /* splitmix64's finaliser over the ordered pair (a < b), reduced to a fingerprint. */
 static inline gasp_fp_t pair_fp(gasp_idx_t a, gasp_idx_t b)
@@ -429,14 +427,18 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
     const gasp_idx_t *block = g->arena + g->astart[s];
     const gasp_idx_t len = g->alen[s];
     gasp_idx_t n_folds = 0, n_moved = 0;
-    /* Entries AHEAD_SLOTS ahead get their pair fingerprints computed and their two hash slots
-     * prefetched; the fingerprints wait in a ring until the entry is processed.  An entry's far
-     * end w cannot change meanwhile (only s-side ends move, and a killed edge is skipped). */
-    gasp_fp_t ring_s[RING], ring_l[RING];
-    for (gasp_idx_t k = 0; k < len + AHEAD_SLOTS; k++) {
-        if (k + AHEAD_ENDS < len)
-            PREFETCH(&ends[block[k + AHEAD_ENDS] & ~(gasp_idx_t)1]);
-        if (k < len) {
+    /* Work in chunks of CHUNK entries, in three passes, so that a chunk's cache misses overlap
+     * (blocks are short: a few to a few dozen entries, so prefetching a fixed distance ahead
+     * within one block would hide little): 1) prefetch the entries' endpoint records; 2) read the
+     * far ends, hash the old and the new pair, prefetch both hash slots; 3) re-key or fold.  An
+     * entry's far end w cannot change between passes (only s-side ends move, and an edge killed
+     * meanwhile is skipped by its ends check). */
+    gasp_fp_t ring_s[CHUNK], ring_l[CHUNK];
+    for (gasp_idx_t c0 = 0; c0 < len; c0 += CHUNK) {
+        const gasp_idx_t c1 = c0 + CHUNK < len ? c0 + CHUNK : len;
+        for (gasp_idx_t k = c0; k < c1; k++)
+            PREFETCH(&ends[block[k] & ~(gasp_idx_t)1]);
+        for (gasp_idx_t k = c0; k < c1; k++) {
             gasp_idx_t w2 = ends[block[k] ^ 1];
             gasp_fp_t fs = 0, fl = 0;
             if (w2 >= 0) {
@@ -445,22 +447,20 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
                 PREFETCH(&g->slots[home_slot(fs, g->cap)]);
                 PREFETCH(&g->slots[home_slot(fl, g->cap)]);
             }
-            ring_s[k % RING] = fs;
-            ring_l[k % RING] = fl;
+            ring_s[k - c0] = fs;
+            ring_l[k - c0] = fl;
         }
-        gasp_idx_t j = k - AHEAD_SLOTS;  /* the entry processed now */
-        if (j < 0)
-            continue;
+        for (gasp_idx_t j = c0; j < c1; j++) {
         gasp_idx_t h = block[j];
         if (ends[h] < 0)
             continue;  /* the edge died: drop the stale half-edge */
         gasp_idx_t e = h >> 1;
         gasp_idx_t w = ends[h ^ 1];
         g->total_moved++;
-        table_delete_fp(g, e, ring_s[j % RING]);
+        table_delete_fp(g, e, ring_s[j - c0]);
         ends[h] = l;
         uint64_t slot;
-        gasp_fp_t fp = ring_l[j % RING];
+        gasp_fp_t fp = ring_l[j - c0];
         gasp_idx_t f = table_find_fp(g, l, w, fp, &slot);
         if (f >= 0) {
             g->deg[w]--;
@@ -481,6 +481,7 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
             g->slots[slot].e = e;
         }
         g->moved[n_moved++] = h;
+        }
     }
     g->alen[s] = 0;
     g->acap[s] = 0;

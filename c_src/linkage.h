@@ -97,6 +97,16 @@ static inline double gasp_linkage_fold(int linkage, double p, double wx, double 
             return (wx * sx + wy * sy) / (sx + sy);
         if (wx == wy)
             return wx;
+        if (wx > wy) {
+            /* one operand order for both fold orders: the formula is symmetric only on paper,
+             * and an exact tie must stay exact (as in the reference formula) */
+            double t = wx;
+            wx = wy;
+            wy = t;
+            t = sx;
+            sx = sy;
+            sy = t;
+        }
         double d = p * (wy - wx) + log(sy / sx);
         return wy + (wx - wy) / (1.0 + exp(d));
     }
