@@ -4,7 +4,6 @@ Every generator takes a ``numpy.random.Generator`` so that a test fixes its seed
 is the same on every run and platform.
 """
 import numpy as np
-
 from reference import LINKAGES
 
 # The constraint modes: (cannot_link, merge_constrained_at_end).
@@ -82,5 +81,12 @@ def random_problem(rng, *, linkage, constraints="none", lifted=False, sizes="uni
     return n, e, w, kwargs
 
 
-__all__ = ["LINKAGES", "CONSTRAINT_MODES", "SIZE_MODES", "LINKAGE_PARAMS", "TIE_WEIGHTS",
-           "random_edges", "random_problem"]
+__all__ = [
+    "CONSTRAINT_MODES",
+    "LINKAGES",
+    "LINKAGE_PARAMS",
+    "SIZE_MODES",
+    "TIE_WEIGHTS",
+    "random_edges",
+    "random_problem",
+]

@@ -12,11 +12,11 @@ import itertools
 
 import numpy as np
 import pytest
+from random_graphs import TIE_WEIGHTS, random_edges
+from reference import canonical
 
 from gasp_graph import _core, gasp
 from gasp_graph._validation import prepare
-from random_graphs import TIE_WEIGHTS, random_edges
-from reference import canonical
 
 SEEDS = range(40)
 
@@ -202,7 +202,7 @@ def test_complete_graph_equals_scipy_hierarchy(linkage, seed):
     problem = prepare(e, w, linkage=linkage)
     assert np.array_equal(_core.run(problem, fast_paths=False)[0], expected)
     # The merge heights are scipy's too, as long as they are positive (w > 0).
-    _, merges, heights, _ = _core.run(problem, fast_paths=False, record_merges=True)
+    heights = _core.run(problem, fast_paths=False, record_merges=True)[2]
     below = Z[:, 2] < 1.0
     np.testing.assert_allclose(np.sort(1.0 - heights), np.sort(Z[below, 2]), rtol=0, atol=1e-12)
 
@@ -226,8 +226,8 @@ def _modularity_communities_by_gasp(G, weight, order=None):
     labels = gasp(e, B, n_nodes=n, linkage="sum")
     # networkx merges while the gain is >= 0, GASP while it is > 0: make sure the best gain left
     # at the end is strictly negative (the next merge of a run to completion).
-    _, _, heights, info = _core.run(prepare(e, B, n_nodes=n, linkage="sum"), record_merges=True,
-                                    run_to_completion=True)
+    heights = _core.run(prepare(e, B, n_nodes=n, linkage="sum"), record_merges=True,
+                        run_to_completion=True)[2]
     stop = n - (int(labels.max()) + 1)
     assert heights[stop - 1] > 1e-9 and heights[stop] < -1e-9
     communities = {}

@@ -11,10 +11,10 @@ import os
 
 import numpy as np
 import pytest
+from random_graphs import LINKAGE_PARAMS, LINKAGES, random_edges
 
 from gasp_graph import _core
 from gasp_graph._validation import prepare
-from random_graphs import LINKAGE_PARAMS, LINKAGES, random_edges
 
 
 @pytest.mark.parametrize("index_bits", [32, 64])

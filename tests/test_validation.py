@@ -1,10 +1,10 @@
 """Input validation of the array API: every bad input raises the documented exception with a
 message naming the argument (and the offending value), and every accepted input kind gives the
 right result."""
-import re
 
 import numpy as np
 import pytest
+from reference import gasp_reference
 
 import gasp_graph
 from gasp_graph import (
@@ -17,7 +17,6 @@ from gasp_graph import (
     _core,
     gasp,
 )
-from reference import gasp_reference
 
 E = np.array([[0, 1], [1, 2], [2, 3], [0, 3]])
 W = np.array([1.0, -0.5, 0.3, -0.2])
