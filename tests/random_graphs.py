@@ -16,7 +16,7 @@ SIZE_MODES = {"unit": (False, 0.0), "edge_sizes": (True, 0.0), "regularized": (F
 # Parameters tried for the parametrised linkages (smooth_max also with p = 0 and p < 0).
 LINKAGE_PARAMS = {"generalized_mean": (0.5, 1.0, 2.0, 3.0), "smooth_max": (-2.0, 0.0, 1.0, 5.0)}
 
-TIE_WEIGHTS = np.array([-1.0, -0.5, 0.5, 1.0])
+TIE_WEIGHTS = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
 
 
 def random_edges(rng, n, m, *, duplicates=False):

@@ -138,7 +138,7 @@ FAST_CASES = list(itertools.product(
     ["max", "abs_max"],
     ["none", "cannot_link", "at_end"],
     [False, True],  # n_clusters
-    [False, True],  # ties
+    [False, True],  # ties (weights in {-1, -0.5, 0, 0.5, 1})
 ))
 
 
@@ -163,10 +163,11 @@ def test_fast_paths_equal_general_loop(linkage, constraints, n_clusters, ties):
             assert np.array_equal(fast[2], slow[2])
 
 
-def test_fast_paths_are_taken():
-    # Guard for the test above: the shortcuts really run (they do no heap pops beyond merges),
-    # so the comparison is not the general loop against itself.
-    _, n, e, w = _random_graph(3, n_max=40, m_max=120)
+@pytest.mark.parametrize("ties", [False, True])
+def test_fast_paths_are_taken(ties):
+    # Guard for the test above: the shortcuts really run, ties included (they do no heap pops
+    # beyond merges), so the comparison is not the general loop against itself.
+    _, n, e, w = _random_graph(3, n_max=40, m_max=120, ties=ties)
     assert (w < 0).any() and (w > 0).any()
     p = prepare(e, w, n_nodes=n, linkage="max")
     assert _core.run(p)[3]["n_pops"] == 0 < _core.run(p, fast_paths=False)[3]["n_pops"]

@@ -6,9 +6,10 @@ is checked, with and without a cluster target, with and without duplicate edges:
 
 * a seeded sweep covers every combination for sure;
 * hypothesis draws more problems (derandomized, so CI is deterministic);
-* weights from a small set ({-1, -0.5, 0.5, 1}) make exact ties frequent: the engine must break
-  them like the oracle (smallest pair-edge id first, i.e. the smallest input edge index folded
-  into the pair).
+* weights from a small set ({-1, -0.5, 0, 0.5, 1}) make exact ties frequent: the engine must break
+  them like the oracle (smallest pair-edge id first: the smallest input edge index folded into
+  the pair, or for max, min and abs_max the smallest index among the folded edges whose weight
+  is the pair's value).
 
 Each problem goes through every engine variant: the public ``gasp`` (fast paths, automatic id
 width), the general loop with 32- and 64-bit ids, and the fast paths with 64-bit ids.  The
@@ -179,7 +180,7 @@ def _tie_problem(rng, linkage, **options):
 
 @pytest.mark.parametrize("linkage,constraints,lifted,sizes", COMBINATIONS)
 def test_every_combination_exact_ties(linkage, constraints, lifted, sizes):
-    # Weights in {-1, -0.5, 0.5, 1} and sizes in {1, 2}: many exact ties between priorities.
+    # Weights in {-1, -0.5, 0, 0.5, 1} and sizes in {1, 2}: many exact ties between priorities.
     # Both the oracle and the engine take the pair edge with the smallest id first.
     combo = COMBINATIONS.index((linkage, constraints, lifted, sizes))
     rng = np.random.default_rng([777, combo])
@@ -256,11 +257,18 @@ def test_tie_lowest_edge_index_merges_first():
         assert gasp(e[::-1], [1.0, 1.0], linkage=linkage, n_clusters=2, **kw).tolist() == [0, 0, 1]
 
 
-def test_tie_pair_id_is_smallest_folded_edge_index():
-    # Clusters {0}, {1}, {2}; pair (0, 2) is made of edges 0 and 3, pair (1, 2) of edges 1 and 2;
-    # both fold to 1.0 under max. The pair holding edge 0 wins the tie.
+def test_tie_pair_id():
+    # Clusters {0}, {1}, {2}; pair (0, 2) folds edges 0 (0.5) and 3 (1.0), pair (1, 2) folds
+    # edges 1 (1.0) and 2 (0.5).  Averaging linkages: both pairs are worth the same, and the pair
+    # holding the smallest edge index (0) merges.  max / abs_max: both are worth 1.0, carried by
+    # edge 3 and edge 1: the pair whose value-carrying edge comes first (1) merges.  min: both
+    # are worth 0.5, carried by edges 0 and 2: pair (0, 2) merges.
     e = np.array([[2, 0], [1, 2], [2, 1], [0, 2]])
-    w = np.array([1.0, 1.0, 0.5, 0.5])
-    labels = gasp(e, w, linkage="max", n_clusters=2)
-    assert labels.tolist() == [0, 1, 0]
-    assert np.array_equal(labels, reference.gasp_reference(3, e, w, linkage="max", n_clusters=2))
+    w = np.array([0.5, 1.0, 0.5, 1.0])
+    expected = {"max": [0, 1, 1], "abs_max": [0, 1, 1], "min": [0, 1, 0], "sum": [0, 1, 0],
+                "average": [0, 1, 0], "generalized_mean": [0, 1, 0], "smooth_max": [0, 1, 0]}
+    for linkage, labels in expected.items():
+        kw = {"linkage_param": 2.0} if linkage in ("generalized_mean", "smooth_max") else {}
+        assert gasp(e, w, linkage=linkage, n_clusters=2, **kw).tolist() == labels, linkage
+        assert reference.gasp_reference(3, e, w, linkage=linkage, n_clusters=2,
+                                        **kw).tolist() == labels, linkage
