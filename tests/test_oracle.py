@@ -15,7 +15,6 @@ Each problem goes through every engine variant: the public ``gasp`` (fast paths,
 width), the general loop with 32- and 64-bit ids, and the fast paths with 64-bit ids.  The
 general loop's merge record (pairs and heights) must equal the oracle's merge sequence.
 """
-import functools
 import itertools
 
 import numpy as np
@@ -139,43 +138,23 @@ def test_every_combination_seeded(linkage, constraints, lifted, sizes):
 # Exact ties
 # --------------------------------------------------------------------------------------------
 
-# Known engine issue: the C smooth_max fold W = Wy + (Wx - Wy) / (1 + exp(p (Wy - Wx) +
-# log(sy / sx))) is algebraically symmetric in x and y but not bit-for-bit: fold(0.9, 0.2) and
-# fold(0.2, 0.9) differ in the last bit.  Two pair edges that tie exactly in the oracle (whose
-# (Wx ex + Wy ey) / (ex + ey) is symmetric) then differ by one ulp in the engine, and the tie
-# rule is bypassed.  Fix: order the operands canonically (e.g. swap so that wx <= wy) before
-# applying the formula.  Until then the tie tests run smooth_max with p = 0 only (the average).
-SMOOTH_MAX_REPRODUCER = dict(
-    edges=[[0, 1], [0, 2], [1, 2], [1, 3], [0, 3]],
-    weights=[1.0, 0.9, 0.2, 0.2, 0.9],
-    linkage="smooth_max", linkage_param=1.0, n_clusters=2,
-)
-
-
-@functools.cache
-def _smooth_max_fold_is_symmetric():
-    kw = dict(SMOOTH_MAX_REPRODUCER)
-    labels = gasp(kw.pop("edges"), kw.pop("weights"), **kw)
-    return labels.tolist() == [0, 0, 0, 1]
-
-
-@pytest.mark.xfail(strict=True, reason="engine smooth_max fold is not bit-symmetric (see above); "
-                   "remove this marker once c_src/linkage.h orders the operands")
+# Regression: the C smooth_max fold W = Wy + (Wx - Wy) / (1 + exp(p (Wy - Wx) + log(sy / sx)))
+# is algebraically symmetric in x and y, but it was not bit-for-bit: fold(0.9, 0.2) and
+# fold(0.2, 0.9) differed in the last bit, so two pair edges tying exactly in the oracle differed
+# by one ulp in the engine and the tie rule was bypassed.  The engine now orders the operands.
 def test_smooth_max_exact_tie_reproducer():
     # After merging {0, 1}, the pairs ({0,1}, 2) and ({0,1}, 3) both fold the values 0.9 and 0.2
     # (in opposite edge order): an exact tie, which the pair holding edge 1 wins -> node 2 joins.
-    kw = dict(SMOOTH_MAX_REPRODUCER)
-    e, w = np.array(kw.pop("edges")), np.array(kw.pop("weights"))
+    e = np.array([[0, 1], [0, 2], [1, 2], [1, 3], [0, 3]])
+    w = np.array([1.0, 0.9, 0.2, 0.2, 0.9])
+    kw = dict(linkage="smooth_max", linkage_param=1.0, n_clusters=2)
     expected = reference.gasp_reference(4, e, w, **kw)
     assert expected.tolist() == [0, 0, 0, 1]
     assert gasp(e, w, **kw).tolist() == expected.tolist()
 
 
 def _tie_problem(rng, linkage, **options):
-    n, e, w, kw = random_problem(rng, linkage=linkage, ties=True, **options)
-    if linkage == "smooth_max" and not _smooth_max_fold_is_symmetric():
-        kw["linkage_param"] = 0.0
-    return n, e, w, kw
+    return random_problem(rng, linkage=linkage, ties=True, **options)
 
 
 @pytest.mark.parametrize("linkage,constraints,lifted,sizes", COMBINATIONS)
