@@ -224,10 +224,19 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         g->ends[2 * (int64_t)k] = g->ends[2 * (int64_t)k + 1] = -1;
         g->flags[k] = GASP_EDGE_DEAD;
     }
+    gasp_fp_t chunk_fp[CHUNK];
     for (gasp_idx_t k = 0; k < m && edges; k++) {
         if ((k & 0xFFFFF) == 0 && cancel && *cancel) {
             gasp_graph_destroy(g);
             return GASP_EINTERRUPTED;
+        }
+        if (k % CHUNK == 0) {
+            /* hash a chunk of edges and prefetch their slots, so the inserts' misses overlap */
+            for (gasp_idx_t i = k; i < k + CHUNK && i < m; i++) {
+                chunk_fp[i - k] = pair_fp((gasp_idx_t)edges[2 * (int64_t)i],
+                                          (gasp_idx_t)edges[2 * (int64_t)i + 1]);
+                PREFETCH(&g->slots[home_slot(chunk_fp[i - k], g->cap)]);
+            }
         }
         gasp_idx_t a = (gasp_idx_t)edges[2 * (int64_t)k], b = (gasp_idx_t)edges[2 * (int64_t)k + 1];
         double s = edge_sizes ? edge_sizes[k] : 1.0;
@@ -239,8 +248,8 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         g->flags[k] = (is_lifted && is_lifted[k]) ? 0 : GASP_EDGE_LOCAL;
         g->n_alive++;  /* a duplicate dies again in fold_into */
         uint64_t slot;
-        gasp_fp_t fp;
-        gasp_idx_t f = table_find(g, a, b, &slot, &fp);
+        gasp_fp_t fp = chunk_fp[k % CHUNK];
+        gasp_idx_t f = table_find_fp(g, a, b, fp, &slot);
         if (f >= 0) {
             /* f < k; k's id survives only when it carries the value of a selection linkage */
             if (gasp_linkage_second_survives(linkage, g->val[f], g->val[k])) {
