@@ -1,0 +1,27 @@
+"""The Python example of README.md runs and prints what its comments say."""
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def python_blocks(text):
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_example_output():
+    if not README.exists():  # a copy of tests/ run outside the source tree (.ci/run)
+        pytest.skip(f"{README} not found: not running from a source tree")
+    blocks = python_blocks(README.read_text(encoding="utf-8"))
+    assert blocks, "README.md has no ```python block"
+    for block in blocks:
+        expected = [m.group(1) for m in re.finditer(r"print\(.*\)\s+# (\[[^\]]*\])", block)]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(block, str(README), "exec"), {})
+        assert out.getvalue().splitlines() == expected
+        assert expected, "the README example should show its output in comments"
