@@ -21,7 +21,7 @@ from ._validation import LINKAGE_ALIASES, LINKAGES, normalize_linkage, prepare
 from .arrays import gasp
 from .exceptions import GaspError, GaspValueError
 
-__all__ = ["main", "read_edge_list", "EdgeListError"]
+__all__ = ["EdgeListError", "main", "read_edge_list"]
 
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE_EDGES = DATA / "example_edges.txt"

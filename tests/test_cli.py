@@ -156,7 +156,10 @@ OPTION_SETS = [
         ["--linkage", "generalized_mean", "--linkage-param", "3"],
         dict(linkage="generalized_mean", linkage_param=3.0),
     ),
-    (["--linkage", "smooth_max", "--linkage-param", "-2"], dict(linkage="smooth_max", linkage_param=-2.0)),
+    (
+        ["--linkage", "smooth_max", "--linkage-param", "-2"],
+        dict(linkage="smooth_max", linkage_param=-2.0),
+    ),
 ]
 
 
@@ -244,7 +247,10 @@ def test_unreadable_inputs(capsys, tmp_path):
         (["--size-regularizer", "-1"], "--size-regularizer must be finite and >= 0"),
         (["--linkage-param", "2"], "--linkage-param 2.0 given, but --linkage 'average' takes no"),
         (["--linkage", "generalized_mean", "--linkage-param", "0"], "--linkage-param must be > 0"),
-        (["--merge-constrained-at-end"], "--merge-constrained-at-end only has a meaning with --cannot-link"),
+        (
+            ["--merge-constrained-at-end"],
+            "--merge-constrained-at-end only has a meaning with --cannot-link",
+        ),
         (["--n-clusters", "two"], "argument --n-clusters: invalid int value"),
         (["--no-such-option"], "unrecognized arguments"),
     ],
