@@ -15,6 +15,10 @@ extensions = [
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
+# Parameter types as plain text: with :type: fields Sphinx tries to cross-reference every word of
+# "array_like of float, shape (n_nodes,)", and "n_nodes" matches several attributes (an
+# "ambiguous target" warning, fatal under -W).
+napoleon_use_param = False
 autodoc_typehints = "none"
 autodoc_member_order = "bysource"
 intersphinx_mapping = {}

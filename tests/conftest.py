@@ -1,8 +1,10 @@
 """Shared test fixtures: the reference cases from ../shared/reference/.
 
-The reference cases live outside the repository (they are not copied in).  When the folder is
-absent the tests that need it skip with the reason below; with GASP_REQUIRE_REFERENCE=1 (set by
-.ci/run) a missing folder is a failure instead.
+The reference cases live outside the repository (they are not copied in), in
+../shared/reference/ beside the repository root; the environment variable GASP_REFERENCE_DIR
+names another folder (.ci/run sets it when it runs a copy of the tests outside the source tree).
+When the file is absent the tests that need it skip with the reason below; with
+GASP_REQUIRE_REFERENCE=1 (set by .ci/run) a missing file is a failure instead.
 """
 import json
 import os
@@ -12,12 +14,16 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-REFERENCE_FILE = REPO.parent / "shared" / "reference" / "gasp_reference_cases.npz"
+REFERENCE_DIR = Path(os.environ.get("GASP_REFERENCE_DIR") or REPO.parent / "shared" / "reference")
+REFERENCE_FILE = REFERENCE_DIR / "gasp_reference_cases.npz"
 
 
 def _load_reference():
     if not REFERENCE_FILE.exists():
-        reason = f"reference cases not found at {REFERENCE_FILE} (../shared/reference/ is only present in the project workplace)"
+        reason = (
+            f"reference cases not found at {REFERENCE_FILE} (../shared/reference/ is only present "
+            "in the project workplace; GASP_REFERENCE_DIR names another folder)"
+        )
         if os.environ.get("GASP_REQUIRE_REFERENCE", "") not in ("", "0"):
             pytest.fail(reason + "; GASP_REQUIRE_REFERENCE is set", pytrace=False)
         pytest.skip(reason)

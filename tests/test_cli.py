@@ -1,0 +1,313 @@
+"""The gasp-graph command (gasp_graph.cli): reading edge lists, options, output, errors."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gasp_graph import gasp
+from gasp_graph.cli import (
+    EXAMPLE_EDGES,
+    EXAMPLE_TRUTH,
+    EdgeListError,
+    adjusted_rand_index,
+    main,
+    read_edge_list,
+)
+from gasp_graph.exceptions import GaspError
+
+TWO_TRIANGLES = """\
+# two triangles that attract inside and repel each other
+0 1 0.9
+1 2 0.8
+0 2 0.7
+3 4 0.9
+4 5 0.6
+3 5 0.8
+2 3 -0.5
+"""
+
+
+def run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def parse_labels(text):
+    rows = [line.split() for line in text.splitlines()]
+    assert all(len(r) == 2 for r in rows), text
+    return {int(v): int(c) for v, c in rows}
+
+
+def load_example():
+    table = np.loadtxt(EXAMPLE_EDGES, comments="#")
+    return table[:, :2].astype(np.int64), table[:, 2]
+
+
+# ---------------------------------------------------------------------------------- the example
+
+
+def test_example_summary(capsys):
+    code, out, err = run(capsys, [])
+    assert code == 0 and err == ""
+    assert "200 nodes, 1454 edges" in out
+    assert "linkage=average" in out
+    edges, weights = load_example()
+    labels = gasp(edges, weights)
+    sizes = sorted(np.bincount(labels).tolist(), reverse=True)
+    assert f"clusters     {len(sizes)}  (0 singletons)" in out
+    assert "largest      " + ", ".join(map(str, sizes)) in out
+    truth = np.loadtxt(EXAMPLE_TRUTH, dtype=np.int64, comments="#")[:, 1]
+    assert f"adjusted Rand index {adjusted_rand_index(labels, truth):.3f}" in out
+    assert "planted      5 clusters of sizes 60, 45, 40, 30, 25" in out
+    assert "partition" in out and " ms" in out
+
+
+def test_example_recovers_most_of_the_planted_partition():
+    # The bundled example is meant to show GASP working: average linkage finds the 5 clusters
+    # up to a few nodes, single linkage (max) without constraints chains everything together.
+    edges, weights = load_example()
+    truth = np.loadtxt(EXAMPLE_TRUTH, dtype=np.int64, comments="#")[:, 1]
+    assert adjusted_rand_index(gasp(edges, weights), truth) > 0.95
+    assert gasp(edges, weights, linkage="max").max() == 0
+
+
+def test_example_labels_to_file(capsys, tmp_path):
+    out_file = tmp_path / "labels.txt"
+    code, out, _ = run(capsys, ["--linkage", "sum", "-o", str(out_file)])
+    assert code == 0 and "linkage=sum" in out
+    got = parse_labels(out_file.read_text())
+    edges, weights = load_example()
+    expected = gasp(edges, weights, linkage="sum")
+    assert got == dict(enumerate(expected.tolist()))
+
+
+# ------------------------------------------------------------------------------------ files
+
+
+def test_partition_file_to_stdout(capsys, tmp_path):
+    f = tmp_path / "edges.txt"
+    f.write_text(TWO_TRIANGLES)
+    code, out, err = run(capsys, [str(f)])
+    assert code == 0 and err == ""
+    assert out == "0 0\n1 0\n2 0\n3 1\n4 1\n5 1\n"
+
+
+def test_sparse_and_negative_ids_are_kept(capsys, tmp_path):
+    # Node ids are names: output lists exactly the ids of the file, in increasing order.
+    f = tmp_path / "edges.txt"
+    f.write_text("1000000 -3 1.0\n-3 7 1.0\n7 42 -1.0\n")
+    code, out, _ = run(capsys, [str(f)])
+    assert code == 0
+    assert out == "-3 0\n7 0\n42 1\n1000000 0\n"
+
+
+def test_csv_with_header_comments_and_blank_lines_equals_whitespace(capsys, tmp_path):
+    plain = tmp_path / "edges.txt"
+    plain.write_text(TWO_TRIANGLES)
+    csv = tmp_path / "edges.csv"
+    rows = [line.split() for line in TWO_TRIANGLES.splitlines() if not line.startswith("#")]
+    csv.write_text(
+        "source,target,weight\n\n"
+        + "\n".join(f"{u}, {v},{w}  # edge" for u, v, w in rows)
+        + "\n"
+    )
+    assert run(capsys, [str(csv)]) == run(capsys, [str(plain)])
+
+
+def test_lifted_column(capsys, tmp_path):
+    # A lifted edge alone never merges; as a local edge it does.  Mixed 3/4-column lines are fine.
+    f = tmp_path / "edges.txt"
+    f.write_text("0 1 1.0 1\n1 2 1.0\n")
+    code, out, _ = run(capsys, [str(f)])
+    assert code == 0 and parse_labels(out) == {0: 0, 1: 1, 2: 1}
+    f.write_text("0 1 1.0 0\n1 2 1.0\n")
+    assert parse_labels(run(capsys, [str(f)])[1]) == {0: 0, 1: 0, 2: 0}
+
+
+def test_summary_goes_to_stderr(capsys, tmp_path):
+    f = tmp_path / "edges.txt"
+    f.write_text(TWO_TRIANGLES + "0 5 -2.0 1\n")
+    code, out, err = run(capsys, [str(f), "--summary"])
+    assert code == 0
+    assert parse_labels(out) == {0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 1}
+    assert "6 nodes, 8 edges (1 lifted)" in err and "clusters     2" in err
+
+
+def test_stdin(capsys, monkeypatch, tmp_path):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TWO_TRIANGLES))
+    code, out, _ = run(capsys, ["-"])
+    assert code == 0 and out == "0 0\n1 0\n2 0\n3 1\n4 1\n5 1\n"
+
+
+OPTION_SETS = [
+    (["--linkage", "mutex_watershed"], dict(linkage="abs_max")),
+    (["--linkage", "min", "--cannot-link"], dict(linkage="min", cannot_link=True)),
+    (
+        ["--linkage", "min", "--cannot-link", "--merge-constrained-at-end"],
+        dict(linkage="min", cannot_link=True, merge_constrained_at_end=True),
+    ),
+    (["--n-clusters", "12", "--linkage", "max"], dict(n_clusters=12, linkage="max")),
+    (["--size-regularizer", "0.5"], dict(size_regularizer=0.5)),
+    (
+        ["--linkage", "generalized_mean", "--linkage-param", "3"],
+        dict(linkage="generalized_mean", linkage_param=3.0),
+    ),
+    (
+        ["--linkage", "smooth_max", "--linkage-param", "-2"],
+        dict(linkage="smooth_max", linkage_param=-2.0),
+    ),
+]
+
+
+@pytest.mark.parametrize("argv, kwargs", OPTION_SETS)
+def test_options_reach_the_engine(capsys, tmp_path, argv, kwargs):
+    # The example with its node ids renamed (shuffled, spaced, offset) written to a file: the
+    # command must print what gasp() gives with the same options on the same graph.
+    edges, weights = load_example()
+    perm = np.random.default_rng(5).permutation(edges.max() + 1)
+    renamed = perm[edges]
+    f = tmp_path / "edges.txt"
+    f.write_text("".join(f"{1000 + 7 * u} {1000 + 7 * v} {w!r}\n"
+                         for (u, v), w in zip(renamed.tolist(), weights.tolist())))
+    code, out, err = run(capsys, [str(f), *argv])
+    assert code == 0, err
+    expected = gasp(renamed, weights, **kwargs)
+    assert parse_labels(out) == {1000 + 7 * i: c for i, c in enumerate(expected.tolist())}
+
+
+def test_options_change_the_result(capsys):
+    # Guards the test above against options being silently ignored: they do matter here.
+    edges, weights = load_example()
+    results = {tuple(gasp(edges, weights, **kw).tolist()) for _, kw in OPTION_SETS}
+    assert len(results) >= 4
+
+
+# ----------------------------------------------------------------------------------- errors
+
+BAD_FILES = [
+    ("0 1 0.5\n1 2 x\n", "line 2: weight 'x' is not a number"),
+    ("0 1 0.5\n1 2\n", "line 2: expected 3 or 4 fields"),
+    ("0 1 0.5 1 7\n", "line 1: expected 3 or 4 fields"),
+    ("0 1.5 0.5\n", "line 1: node id '1.5' is not an integer"),
+    ("a 1 0.5\n", "line 1: node id 'a' is not an integer"),
+    ("0 1 0.5\n3 3 1.0\n", "line 2: self-loop (3, 3)"),
+    ("# c\n0 1 inf\n", "line 2: weight 'inf' is not finite"),
+    ("0 1 nan\n", "line 1: weight 'nan' is not finite"),
+    ("0 1 0.5 yes\n", "line 1: lifted flag 'yes' must be 0 or 1"),
+    ("0,,0.5\n", "line 1: empty field"),
+    ("# only a comment\n\n", "no edges found"),
+    ("0 99999999999999999999 1.0\n", "does not fit in a 64-bit integer"),
+]
+
+
+@pytest.mark.parametrize("content, message", BAD_FILES)
+def test_bad_file(capsys, tmp_path, content, message):
+    f = tmp_path / "bad.txt"
+    f.write_text(content)
+    code, out, err = run(capsys, [str(f)])
+    assert code == 2 and out == ""
+    assert err.startswith("gasp-graph: error: ")
+    assert f"{f}" in err and message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, message", BAD_FILES)
+def test_read_edge_list_raises_typed_error(content, message):
+    with pytest.raises(EdgeListError, match="bad.txt") as info:
+        read_edge_list(content.splitlines(keepends=True), "bad.txt")
+    assert message in str(info.value)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, GaspError)
+
+
+def test_unreadable_inputs(capsys, tmp_path):
+    missing = tmp_path / "missing.txt"
+    code, _, err = run(capsys, [str(missing)])
+    assert code == 2 and "missing.txt: no such file" in err
+    code, _, err = run(capsys, [str(tmp_path)])
+    assert code == 2 and "is a directory" in err
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    code, _, err = run(capsys, [str(binary)])
+    assert code == 2 and "not a text file" in err
+    good = tmp_path / "edges.txt"
+    good.write_text(TWO_TRIANGLES)
+    code, _, err = run(capsys, [str(good), "-o", str(tmp_path / "no" / "dir" / "out.txt")])
+    assert code == 2 and "cannot write" in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--linkage", "bogus"], "'bogus' is not a known linkage"),
+        (["--n-clusters", "0"], "--n-clusters must be >= 1"),
+        (["--size-regularizer", "-1"], "--size-regularizer must be finite and >= 0"),
+        (["--linkage-param", "2"], "--linkage-param 2.0 given, but --linkage 'average' takes no"),
+        (["--linkage", "generalized_mean", "--linkage-param", "0"], "--linkage-param must be > 0"),
+        (
+            ["--merge-constrained-at-end"],
+            "--merge-constrained-at-end only has a meaning with --cannot-link",
+        ),
+        (["--n-clusters", "two"], "argument --n-clusters: invalid int value"),
+        (["--no-such-option"], "unrecognized arguments"),
+    ],
+)
+def test_bad_options(capsys, argv, message):
+    code, out, err = run(capsys, argv)
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_help_documents_every_option(capsys):
+    code, out, _ = run(capsys, ["--help"])
+    assert code == 0
+    for option in ["--output", "--linkage", "--cannot-link", "--merge-constrained-at-end",
+                   "--n-clusters", "--size-regularizer", "--linkage-param", "--summary",
+                   "lifted", "exit status", "abs_max", "mutex_watershed"]:
+        assert option in out, option
+
+
+def test_version(capsys):
+    import gasp_graph
+
+    code, out, _ = run(capsys, ["--version"])
+    assert code == 0 and out.strip() == f"gasp-graph {gasp_graph.__version__}"
+
+
+# ------------------------------------------------------------------------------------- misc
+
+
+def test_adjusted_rand_index():
+    assert adjusted_rand_index([0, 0, 1, 1], [3, 3, 7, 7]) == 1.0
+    assert adjusted_rand_index([0, 0, 1, 1], [0, 1, 0, 1]) == pytest.approx(-0.5)
+    # Hand computed: pairs together in both 1, expected 2 * 1 / 6, mean of the margins 1.5.
+    assert adjusted_rand_index([0, 0, 1, 1], [0, 0, 1, 2]) == pytest.approx(4 / 7)
+    assert adjusted_rand_index([0, 0, 1, 1], [0, 0, 0, 1]) == 0.0
+
+
+# ------------------------------------------------------------------------------- subprocess
+
+
+def test_python_dash_m_runs_the_example(tmp_path):
+    # Outside the source tree, so the installed package is the one that runs.
+    proc = subprocess.run(
+        [sys.executable, "-m", "gasp_graph"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "200 nodes, 1454 edges" in proc.stdout and "adjusted Rand index" in proc.stdout
+
+
+def test_python_dash_m_bad_file_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0 1 0.5\n1 2 oops\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "gasp_graph", str(bad)], cwd=tmp_path, capture_output=True,
+        text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr == f"gasp-graph: error: {bad}, line 2: weight 'oops' is not a number\n"
