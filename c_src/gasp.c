@@ -254,6 +254,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     gasp_stats_t *st = stats ? stats : &local_stats;
     st->n_merges = st->n_clusters = st->n_pops = st->n_moved = st->n_folds = 0;
     st->stopped = 0;
+    st->n_merges_gasp = 0;
     st->err_arg = GASP_ARG_NONE;
     st->err_index = -1;
     int rc = validate(n_nodes, n_edges, edges, weights, edge_sizes, node_sizes, options, labels,
@@ -265,8 +266,10 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     int64_t *cluster_id = NULL;
     const gasp_idx_t n = (gasp_idx_t)n_nodes, m = (gasp_idx_t)n_edges;
     rc = try_fast_paths(n, m, edges, weights, is_lifted, options, labels, merges, heights, st);
-    if (rc != GASP_FAST_DECLINED)
+    if (rc != GASP_FAST_DECLINED) {
+        st->n_merges_gasp = st->n_merges;
         return rc;
+    }
     E.r = options->size_regularizer;
     rc = gasp_graph_init(&E.g, n, m, edges, weights, edge_sizes, is_lifted, options->linkage,
                          options->linkage_param, options->cancel);
@@ -310,6 +313,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         E.constrained = 0;
         rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
     }
+    st->n_merges_gasp = st->n_merges;
     if (rc == GASP_OK && !st->stopped && options->run_to_completion) {
         E.constrained = 0;
         E.any_sign = 1;

@@ -99,6 +99,7 @@ typedef struct {
     int64_t n_moved;     /* edges re-attached from an absorbed cluster (the contraction work) */
     int64_t n_folds;     /* parallel edges folded into one (duplicates in the input included) */
     int32_t stopped;     /* 1 when the progress callback stopped the run early */
+    int64_t n_merges_gasp; /* merges before the completion pass (= n_merges without it) */
     int32_t err_arg;     /* with GASP_EINVAL: a gasp_arg_t */
     int64_t err_index;   /* with GASP_EINVAL: offending element index, or -1 */
 } gasp_stats_t;

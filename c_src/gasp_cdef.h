@@ -59,6 +59,7 @@ typedef struct {
     int64_t n_moved;
     int64_t n_folds;
     int32_t stopped;
+    int64_t n_merges_gasp;
     int32_t err_arg;
     int64_t err_index;
 } gasp_stats_t;

@@ -146,7 +146,8 @@ def run(
 
     Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
     ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters``, ``n_pops``, ``n_moved`` (edges
-    re-attached by contractions) and ``n_folds`` (parallel edges folded).
+    re-attached by contractions) and ``n_folds`` (parallel edges folded), ``stopped`` (the callback stopped the run) and
+    ``n_merges_gasp`` (merges before the completion pass).
     """
     n, m = problem.n_nodes, problem.edges.shape[0]
     mod = _module_for(n, m, index_bits)
@@ -204,6 +205,7 @@ def run(
         "n_moved": stats.n_moved,
         "n_folds": stats.n_folds,
         "stopped": bool(stats.stopped),
+        "n_merges_gasp": stats.n_merges_gasp,
     }
     if record_merges:
         merges = merges[: stats.n_merges]

@@ -80,6 +80,8 @@ class MergeTree:
         The GASP options the tree was recorded with (see :func:`agglomerate`).
     nodes : list, optional
         The node objects of a networkx graph, in index order (``nodes[i]`` is node ``i``).
+    n_gasp_merges : int, optional
+        How many of the merges GASP itself made, before the completion pass (default: all).
 
     Attributes
     ----------
@@ -91,6 +93,10 @@ class MergeTree:
     edges : ndarray of int64, shape (m, 2), or None
     options : dict
     nodes : list or None
+    n_gasp_merges : int
+        The merges GASP itself made; the rest come from the completion pass.
+        ``labels_at(n_gasp_merges)`` is exactly ``gasp(...)`` with the same options, also with
+        cannot-link constraints.
 
     See Also
     --------
@@ -113,7 +119,8 @@ class MergeTree:
     array([0, 0, 1, 1])
     """
 
-    def __init__(self, n_nodes, merges, heights, *, edges=None, options=None, nodes=None):
+    def __init__(self, n_nodes, merges, heights, *, edges=None, options=None, nodes=None,
+                 n_gasp_merges=None):
         n = int(n_nodes)
         merges = np.ascontiguousarray(merges, dtype=np.int64).reshape(-1, 2)
         heights = np.ascontiguousarray(heights, dtype=np.float64).reshape(-1)
@@ -132,6 +139,9 @@ class MergeTree:
         self.edges = None if edges is None else np.asarray(edges, dtype=np.int64).reshape(-1, 2)
         self.options = dict(options or {})
         self.nodes = None if nodes is None else list(nodes)
+        self.n_gasp_merges = k if n_gasp_merges is None else int(n_gasp_merges)
+        if not 0 <= self.n_gasp_merges <= k:
+            raise GaspValueError(f"n_gasp_merges must lie in [0, {k}], got {n_gasp_merges!r}")
         self.sizes = self._cluster_sizes()
         self._order = None  # leaf order: _order[p] = node at position p
         self._pos = None  # inverse: _pos[node] = position
@@ -310,8 +320,8 @@ class MergeTree:
           merges by decreasing linkage value, so the recorded sequence is the one of
           ``merge_constrained_at_end=True`` and ``labels(0.0)`` equals
           ``gasp(..., cannot_link=True, merge_constrained_at_end=True)``.  The constrained
-          partition ``gasp(..., cannot_link=True)`` is a prefix of the sequence
-          (``labels_at(n - n_clusters)``), but the tree does not record where it ends.
+          partition ``gasp(..., cannot_link=True)`` is the prefix of the sequence before the
+          completion pass: ``labels_at(tree.n_gasp_merges)``.
 
         When the heights are non-increasing (:attr:`monotone`) this is the usual cut of the
         dendrogram: nodes are together exactly when they joined at a height ``> threshold``.
@@ -696,7 +706,7 @@ size_regularizer, n_clusters, linkage_param
         n_clusters=n_clusters,
         linkage_param=linkage_param,
     )
-    _, merges, heights, _ = _core.run(
+    _, merges, heights, info = _core.run(
         problem, record_merges=True, run_to_completion=bool(run_to_completion)
     )
     options = {
@@ -709,7 +719,8 @@ size_regularizer, n_clusters, linkage_param
         "run_to_completion": bool(run_to_completion),
     }
     return MergeTree(
-        problem.n_nodes, merges, heights, edges=problem.edges, options=options, nodes=nodes
+        problem.n_nodes, merges, heights, edges=problem.edges, options=options, nodes=nodes,
+        n_gasp_merges=info["n_merges_gasp"],
     )
 
 

@@ -496,3 +496,19 @@ def test_partitions_checks_arguments_before_iterating():
         partitions(G, [0.0], linkage="ward")
     with pytest.raises(GaspTypeError, match="networkx graph or a scipy sparse"):
         partitions(np.array([[0, 1]]), [0.0])
+
+
+@pytest.mark.parametrize("linkage", ["sum", "average", "max", "min", "abs_max"])
+@pytest.mark.parametrize("end", [False, True])
+def test_gasp_prefix_of_completed_tree_equals_gasp_with_constraints(linkage, end):
+    # The completion pass ignores constraints, but the tree remembers where GASP itself stopped.
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        n = 40
+        u, v = rng.integers(0, n, 200), rng.integers(0, n, 200)
+        keep = u != v
+        edges, weights = np.column_stack([u[keep], v[keep]]), rng.uniform(-1, 1, keep.sum())
+        kw = dict(linkage=linkage, cannot_link=True, merge_constrained_at_end=end, n_nodes=n)
+        tree = agglomerate(edges, weights, **kw)
+        assert np.array_equal(tree.labels_at(tree.n_gasp_merges), gasp(edges, weights, **kw))
+        assert tree.n_gasp_merges <= len(tree)
