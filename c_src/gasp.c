@@ -5,7 +5,7 @@
  * Reference: A. Bailoni, C. Pape, N. Huetsch, S. Wolf, T. Beier, A. Kreshuk, F. A. Hamprecht,
  * "GASP, a generalized framework for agglomerative clustering of signed graphs and its application
  * to Instance Segmentation", CVPR 2022.  The semantics follow the reference implementation (nifty's
- * GaspClusterPolicy) to the letter; they are spelled out in docs/semantics.md.
+ * GaspClusterPolicy) to the letter; they are spelled out in docs/guide/semantics.rst.
  *
  * Priority queue contents.  Unconstrained phase: exactly the LOCAL edges with W > 0, keyed by W
  * (times the size factor).  The run stops when it is empty, which is the same as stopping at the

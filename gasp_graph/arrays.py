@@ -89,10 +89,11 @@ def gasp(
     Notes
     -----
     Ties between equal priorities are broken by edge order: the pair of clusters whose
-    connecting edges include the lowest input edge index goes first.  The result is therefore
-    the same on every run and platform.  The semantics (including lifted edges and cannot-link
-    constraints) follow the reference implementation of the paper [1]_; see the "Semantics" page
-    of the documentation.
+    connecting edges include the lowest input edge index goes first (for max, min and abs_max:
+    the lowest index among the edges carrying the pair's value).  The result is therefore the
+    same on every run and platform.  The semantics (including lifted edges and cannot-link
+    constraints) follow the reference implementation of the paper [1]_; the documentation page
+    "Semantics: exactly what GASP computes" states them in full.
 
     References
     ----------
