@@ -43,10 +43,9 @@ class ProgressDisplay:
     and the linkage value of the latest merge.  Never asks the engine to stop.
     """
 
-    def __init__(self, n_nodes, *, delay=PROGRESS_DELAY, desc="GASP", stream=None,
-                 use_tqdm=True):
+    def __init__(self, n_nodes, *, delay=None, desc="GASP", stream=None, use_tqdm=True):
         self.total = max(int(n_nodes) - 1, 0)
-        self.delay = delay
+        self.delay = PROGRESS_DELAY if delay is None else delay
         self.desc = desc
         self.stream = stream
         self.use_tqdm = use_tqdm

@@ -94,24 +94,39 @@ for _mod in _MODULES.values():
 def _call_engine(lib, args, cancel, threaded):
     """Call gasp_run, in a worker thread when ``threaded`` so Ctrl-C can cancel it.
 
-    On KeyboardInterrupt the engine is told to stop (it polls ``cancel``), the worker is joined,
-    so every C allocation is freed, and the KeyboardInterrupt propagates.
+    On KeyboardInterrupt (or any exception raised in the waiting thread) the engine is told to
+    stop (it polls ``cancel``), the calling thread waits until the engine has returned, so every
+    C allocation is freed and no C code still reads the caller's arrays, and the exception
+    propagates.  A second Ctrl-C during that wait (a few milliseconds) is ignored.
+
+    The wait uses an Event, not ``Thread.join``: on some Python versions (3.11, for one) a
+    ``join`` interrupted by a signal marks the thread as finished although it still runs
+    (bpo-45274), so a second ``join`` would return at once.
     """
     if not threaded:
         return lib.gasp_run(*args)
     result = {}
+    done = threading.Event()
 
     def work():
-        result["code"] = lib.gasp_run(*args)
+        try:
+            result["code"] = lib.gasp_run(*args)
+        finally:
+            done.set()
 
     worker = threading.Thread(target=work, name="gasp_graph-engine", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(_WAIT_SLICE)
+        while not done.wait(_WAIT_SLICE):
+            pass
     except BaseException:
         cancel[0] = 1
-        worker.join()
+        while True:
+            try:
+                done.wait()
+                break
+            except BaseException:  # noqa: BLE001 - keep waiting: the engine stops within ms
+                continue
         raise
     return result["code"]
 
