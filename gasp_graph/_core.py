@@ -5,6 +5,7 @@ Two builds of the same C engine exist: ``_gasp32`` (int32 ids inside; less memor
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -68,6 +69,48 @@ def raise_for(code: int, stats=None) -> None:
     if code == 6:
         raise GaspValueError("the graph is too large for this build of the engine")
     raise GaspInternalError(f"internal error in the GASP engine (code {code}); please report it")
+
+
+# A lower bound on the engine's working memory per node and per edge, in bytes (output labels,
+# adjacency offsets and lengths, union-find, scratch; edge ends, values, flags, hash table slots,
+# adjacency entries, heap).  Only used to refuse graphs that cannot fit in this machine at all.
+_BYTES_PER_NODE = 40
+_BYTES_PER_EDGE = 64
+_memory_total = []
+
+
+def _machine_memory():
+    """Physical memory plus swap in bytes, or None when unknown."""
+    if not _memory_total:
+        total = None
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+            with open("/proc/meminfo") as f:
+                for line in f:
+                    if line.startswith("SwapTotal:"):
+                        total += int(line.split()[1]) * 1024
+        except (AttributeError, OSError, ValueError):
+            pass
+        _memory_total.append(total if total and total > 0 else None)
+    return _memory_total[0]
+
+
+def check_memory(n_nodes: int, n_edges: int) -> None:
+    """Refuse, with GaspMemoryError, a graph whose working memory exceeds the machine's memory.
+
+    Without this check a huge node id (n_nodes defaults to the largest id + 1) makes the engine
+    allocate and fill O(n_nodes) arrays: the process swaps or is killed instead of failing.
+    """
+    total = _machine_memory()
+    need = _BYTES_PER_NODE * n_nodes + _BYTES_PER_EDGE * n_edges
+    if total is not None and need > total:
+        raise GaspMemoryError(
+            f"a graph with n_nodes={n_nodes} and {n_edges} edges needs at least "
+            f"{need / 2**30:.3g} GiB of working memory, more than this machine has "
+            f"({total / 2**30:.3g} GiB with swap); node ids run from 0 to n_nodes - 1, so "
+            "sparse or hashed ids should first be relabelled to 0..k-1 "
+            "(np.unique(edges, return_inverse=True))"
+        )
 
 
 # Runs with at least this many edges execute in a worker thread, so that Ctrl-C reaches the
@@ -164,6 +207,7 @@ def run(
     re-attached by contractions) and ``n_folds`` (parallel edges folded).
     """
     n, m = problem.n_nodes, problem.edges.shape[0]
+    check_memory(n, m)
     mod = _module_for(n, m, index_bits)
     ffi, lib = mod.ffi, mod.lib
     labels = np.empty(n, dtype=np.int64)
