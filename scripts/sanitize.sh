@@ -12,6 +12,8 @@
 # engine allocation runs through the interpreter, so a suppression file for Python would hide the
 # engine's leaks too; leaks are covered by tests/test_control.py (resident memory over 1000
 # calls) and by the engine freeing everything before gasp_run returns (checked by valgrind below).
+# pytest runs with --capture=sys: the sanitizer runtime writes its report to file descriptor 2,
+# which pytest's default fd capture would swallow when the process aborts.
 # Where ASan cannot load, the same tests run under valgrind memcheck (GASP_SANITIZER=valgrind
 # forces that; it is much slower, so it runs fewer tests).
 #
@@ -102,7 +104,8 @@ if [ "$SANITIZER" = asan ]; then
     check_instrumented env LD_PRELOAD="$ASAN_LIB"
     log "running ${TESTS[*]} under ASan + UBSan"
     (cd "$WORK/repo" && LD_PRELOAD="$ASAN_LIB" "$VENV/bin/python" -m pytest -p no:cacheprovider \
-        -c "$WORK/repo/pyproject.toml" --rootdir "$WORK/repo" -q -x "${TESTS[@]}" "$@") || status=$?
+        -c "$WORK/repo/pyproject.toml" --rootdir "$WORK/repo" -q -x --capture=sys \
+        "${TESTS[@]}" "$@") || status=$?
 else
     command -v valgrind >/dev/null 2>&1 || die "neither ASan nor valgrind is available"
     export GASP_SANITIZER_RUN=1 PYTHONMALLOC=malloc
@@ -113,7 +116,7 @@ else
     (cd "$WORK/repo" && valgrind --quiet --error-exitcode=99 --suppressions="$SUPP" \
         --errors-for-leak-kinds=definite --leak-check=no --track-origins=no \
         "$VENV/bin/python" -m pytest -p no:cacheprovider -c "$WORK/repo/pyproject.toml" \
-        --rootdir "$WORK/repo" -q -x -m "not slow" "${TESTS[@]}" "$@") || status=$?
+        --rootdir "$WORK/repo" -q -x --capture=sys -m "not slow" "${TESTS[@]}" "$@") || status=$?
 fi
 if [ "$status" = 5 ]; then die "pytest collected no tests"; fi
 if [ "$status" != 0 ]; then
