@@ -157,7 +157,8 @@ def test_agglomerate_on_adversarial_arrays(problem, run_to_completion):
         return
     n = tree.n_nodes
     assert len(tree) <= max(n - 1, 0)
-    assert tree.merges.shape == (len(tree), 2) and np.all(tree.merges < n + np.arange(len(tree))[:, None])
+    assert tree.merges.shape == (len(tree), 2)
+    assert np.all(tree.merges < n + np.arange(len(tree))[:, None])  # merge j joins older ids
     for k in {0, len(tree) // 2, len(tree)}:
         assert_partition(tree.labels_at(k), n)
 
@@ -263,7 +264,10 @@ def test_every_integer_and_float_dtype_gives_the_same_result():
     expected = gasp(edges, weights.astype(np.float64), n_nodes=100)
     for it in INT_DTYPES:
         for ft in FLOAT_DTYPES + [np.int8, np.int64, np.uint8]:
-            w = weights.astype(ft) if np.dtype(ft).kind == "f" else np.round(weights * 10).astype(ft)
+            if np.dtype(ft).kind == "f":
+                w = weights.astype(ft)
+            else:
+                w = np.round(weights * 10).astype(ft)
             want = expected if np.dtype(ft).kind == "f" else gasp(edges, w.astype(np.float64),
                                                                   n_nodes=100)
             for byteorder in "<>":
