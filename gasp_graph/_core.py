@@ -5,6 +5,7 @@ Two builds of the same C engine exist: ``_gasp32`` (int32 ids inside; less memor
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -70,6 +71,48 @@ def raise_for(code: int, stats=None) -> None:
     raise GaspInternalError(f"internal error in the GASP engine (code {code}); please report it")
 
 
+# A lower bound on the engine's working memory per node and per edge, in bytes (output labels,
+# adjacency offsets and lengths, union-find, scratch; edge ends, values, flags, hash table slots,
+# adjacency entries, heap).  Only used to refuse graphs that cannot fit in this machine at all.
+_BYTES_PER_NODE = 40
+_BYTES_PER_EDGE = 64
+_memory_total = []
+
+
+def _machine_memory():
+    """Physical memory plus swap in bytes, or None when unknown."""
+    if not _memory_total:
+        total = None
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+            with open("/proc/meminfo") as f:
+                for line in f:
+                    if line.startswith("SwapTotal:"):
+                        total += int(line.split()[1]) * 1024
+        except (AttributeError, OSError, ValueError):
+            pass
+        _memory_total.append(total if total and total > 0 else None)
+    return _memory_total[0]
+
+
+def check_memory(n_nodes: int, n_edges: int) -> None:
+    """Refuse, with GaspMemoryError, a graph whose working memory exceeds the machine's memory.
+
+    Without this check a huge node id (n_nodes defaults to the largest id + 1) makes the engine
+    allocate and fill O(n_nodes) arrays: the process swaps or is killed instead of failing.
+    """
+    total = _machine_memory()
+    need = _BYTES_PER_NODE * n_nodes + _BYTES_PER_EDGE * n_edges
+    if total is not None and need > total:
+        raise GaspMemoryError(
+            f"a graph with n_nodes={n_nodes} and {n_edges} edges needs at least "
+            f"{need / 2**30:.3g} GiB of working memory, more than this machine has "
+            f"({total / 2**30:.3g} GiB with swap); node ids run from 0 to n_nodes - 1, so "
+            "sparse or hashed ids should first be relabelled to 0..k-1 "
+            "(np.unique(edges, return_inverse=True))"
+        )
+
+
 # Runs with at least this many edges execute in a worker thread, so that Ctrl-C reaches the
 # main thread while the engine works (smaller runs finish in milliseconds).
 THREADED_MIN_EDGES = 20_000
@@ -94,24 +137,39 @@ for _mod in _MODULES.values():
 def _call_engine(lib, args, cancel, threaded):
     """Call gasp_run, in a worker thread when ``threaded`` so Ctrl-C can cancel it.
 
-    On KeyboardInterrupt the engine is told to stop (it polls ``cancel``), the worker is joined,
-    so every C allocation is freed, and the KeyboardInterrupt propagates.
+    On KeyboardInterrupt (or any exception raised in the waiting thread) the engine is told to
+    stop (it polls ``cancel``), the calling thread waits until the engine has returned, so every
+    C allocation is freed and no C code still reads the caller's arrays, and the exception
+    propagates.  A second Ctrl-C during that wait (a few milliseconds) is ignored.
+
+    The wait uses an Event, not ``Thread.join``: on some Python versions (3.11, for one) a
+    ``join`` interrupted by a signal marks the thread as finished although it still runs
+    (bpo-45274), so a second ``join`` would return at once.
     """
     if not threaded:
         return lib.gasp_run(*args)
     result = {}
+    done = threading.Event()
 
     def work():
-        result["code"] = lib.gasp_run(*args)
+        try:
+            result["code"] = lib.gasp_run(*args)
+        finally:
+            done.set()
 
     worker = threading.Thread(target=work, name="gasp_graph-engine", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(_WAIT_SLICE)
+        while not done.wait(_WAIT_SLICE):
+            pass
     except BaseException:
         cancel[0] = 1
-        worker.join()
+        while True:
+            try:
+                done.wait()
+                break
+            except BaseException:  # noqa: BLE001 - keep waiting: the engine stops within ms
+                continue
         raise
     return result["code"]
 
@@ -150,6 +208,7 @@ def run(
     ``n_merges_gasp`` (merges before the completion pass).
     """
     n, m = problem.n_nodes, problem.edges.shape[0]
+    check_memory(n, m)
     mod = _module_for(n, m, index_bits)
     ffi, lib = mod.ffi, mod.lib
     labels = np.empty(n, dtype=np.int64)

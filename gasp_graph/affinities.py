@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _core
+from . import _control
 from ._validation import _as_bool, _as_float, _as_int, normalize_linkage, prepare
 from .exceptions import GaspTypeError, GaspValueError
 
@@ -422,6 +422,9 @@ def segment(
     size_regularizer=0.0,
     linkage_param=None,
     n_clusters=None,
+    progress=False,
+    callback=None,
+    callback_every=1000,
 ):
     """Segment an image or volume from affinities with GASP.
 
@@ -463,6 +466,9 @@ def segment(
         Notes.
     merge_constrained_at_end, size_regularizer, linkage_param, n_clusters
         Passed to the engine, see :func:`gasp_graph.gasp` (node sizes are 1 per pixel).
+    progress, callback, callback_every
+        Progress display and early stop, see :func:`gasp_graph.gasp`.  A callback that stops
+        the run gives the segments reached so far (``min_size`` is still applied).
 
     Returns
     -------
@@ -560,7 +566,9 @@ def segment(
         n_clusters=n_clusters,
         linkage_param=linkage_param,
     )
-    labels, _, _, _ = _core.run(problem)
+    labels, _, _, _ = _control.run(
+        problem, progress=progress, callback=callback, callback_every=callback_every
+    )
     if mask is not None:
         inside = np.asarray(mask, dtype=bool).ravel()
         labels = _first_occurrence(np.where(inside, labels, -1))

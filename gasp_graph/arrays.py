@@ -1,7 +1,7 @@
 """The array API: GASP on numpy edge lists."""
 from __future__ import annotations
 
-from . import _core
+from . import _control
 from ._validation import prepare
 
 __all__ = ["gasp"]
@@ -21,6 +21,9 @@ def gasp(
     size_regularizer=0.0,
     n_clusters=None,
     linkage_param=None,
+    progress=False,
+    callback=None,
+    callback_every=1000,
 ):
     """Partition a signed graph given as arrays with GASP.
 
@@ -66,6 +69,21 @@ def gasp(
     linkage_param : float, optional
         ``p`` of ``"generalized_mean"`` (``p > 0``, default 1) and ``"smooth_max"`` (default 1).
         Passing it to another linkage is an error.
+    progress : bool, default False
+        Show progress on stderr (a tqdm bar when tqdm is installed, a plain line otherwise)
+        once the run has lasted about a second: merges done out of the largest possible
+        number, ``n_nodes - 1``, with the clusters left.  Quick runs print nothing.
+    callback : callable, optional
+        ``callback(n_merges, n_clusters, value)``, called from the engine every
+        ``callback_every`` merges with the merges done so far, the clusters left and the
+        linkage value of the latest merge.  If it returns True the run stops there and the
+        partition reached so far is returned: the clusters after exactly ``n_merges`` merges,
+        a valid partition of all ``n_nodes`` nodes.  An exception raised by the callback stops
+        the run and propagates.  The callback runs in a worker thread while the engine waits;
+        it must not call gasp_graph itself.
+    callback_every : int, default 1000
+        How many merges between two calls of ``callback`` (and updates of the progress
+        display).
 
     Returns
     -------
@@ -81,6 +99,9 @@ def gasp(
         An argument has the wrong type or dtype.  Subclass of ``TypeError``.
     GaspMemoryError
         The engine could not allocate its working memory.  Subclass of ``MemoryError``.
+    KeyboardInterrupt
+        Ctrl-C during the run: the engine stops within a fraction of a second and frees its
+        memory; no result is returned and the process stays usable.
 
     See Also
     --------
@@ -115,6 +136,18 @@ def gasp(
 
     >>> gasp([[0, 1], [1, 2], [0, 2]], [1.0, 1.0, -2.0], linkage="abs_max")
     array([0, 0, 1])
+
+    A callback sees every merge (``callback_every=1``) and stops the run after two merges;
+    the result is the partition after exactly those two merges:
+
+    >>> seen = []
+    >>> def stop_after_two(n_merges, n_clusters, value):
+    ...     seen.append((n_merges, n_clusters, value))
+    ...     return n_merges == 2
+    >>> gasp(edges, weights, callback=stop_after_two, callback_every=1)
+    array([0, 0, 1, 2, 2, 3])
+    >>> seen
+    [(1, 5, 0.9), (2, 4, 0.9)]
     """
     problem = prepare(
         edges,
@@ -130,5 +163,7 @@ def gasp(
         n_clusters=n_clusters,
         linkage_param=linkage_param,
     )
-    labels, _, _, _ = _core.run(problem)
+    labels, _, _, _ = _control.run(
+        problem, progress=progress, callback=callback, callback_every=callback_every
+    )
     return labels

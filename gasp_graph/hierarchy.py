@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from . import _core
+from . import _control, _core
 from ._validation import prepare
 from .exceptions import GaspTypeError, GaspValueError
 
@@ -612,6 +612,9 @@ def agglomerate(
     n_clusters=None,
     linkage_param=None,
     run_to_completion=True,
+    progress=False,
+    callback=None,
+    callback_every=1000,
 ):
     """Run GASP and record its merge tree.
 
@@ -638,6 +641,9 @@ size_regularizer, n_clusters, linkage_param
         edges is one cluster.  A complete tree answers :meth:`MergeTree.labels` for negative
         thresholds too and draws a full dendrogram; ``False`` records only GASP's own merges.
         ``n_clusters`` still stops the recording.
+    progress, callback, callback_every
+        As in :func:`gasp_graph.gasp`.  A callback returning True stops the recording: the
+        tree then holds the merges done so far.
 
     Returns
     -------
@@ -706,8 +712,13 @@ size_regularizer, n_clusters, linkage_param
         n_clusters=n_clusters,
         linkage_param=linkage_param,
     )
-    _, merges, heights, info = _core.run(
-        problem, record_merges=True, run_to_completion=bool(run_to_completion)
+    _, merges, heights, info = _control.run(
+        problem,
+        record_merges=True,
+        run_to_completion=bool(run_to_completion),
+        progress=progress,
+        callback=callback,
+        callback_every=callback_every,
     )
     options = {
         "linkage": problem.linkage,

@@ -445,6 +445,9 @@ def partition(
     size_regularizer=0.0,
     n_clusters=None,
     linkage_param=None,
+    progress=False,
+    callback=None,
+    callback_every=1000,
 ):
     """Partition a signed graph (networkx graph or scipy sparse matrix) with GASP.
 
@@ -494,6 +497,14 @@ def partition(
         Stop as soon as at most this many clusters remain.
     linkage_param : float, optional
         ``p`` of ``"generalized_mean"`` and ``"smooth_max"``.
+    progress : bool, default False
+        Show progress on stderr (tqdm when installed) once the run has lasted about a second.
+    callback : callable, optional
+        ``callback(n_merges, n_clusters, value)``, called every ``callback_every`` merges; a
+        True return value stops the run with the partition reached so far (see
+        :func:`gasp_graph.gasp` and the user guide page on run control).
+    callback_every : int, default 1000
+        Merges between two calls of ``callback``.
 
     Returns
     -------
@@ -514,6 +525,8 @@ def partition(
     GaspTypeError
         ``G`` is neither a networkx graph nor a scipy sparse matrix; an attribute value or
         a dtype is not numeric; an option has the wrong type for the input kind.
+    KeyboardInterrupt
+        Ctrl-C during the run (the engine stops promptly and frees its memory).
 
     See Also
     --------
@@ -560,6 +573,12 @@ def partition(
     >>> A = sp.coo_array(([0.8, -0.5], ([0, 1], [1, 2])), shape=(3, 3))
     >>> partition(A)
     array([0, 0, 1])
+
+    Stop after the first merge (the callback sees every merge with ``callback_every=1``):
+
+    >>> partition(G, callback=lambda n_merges, n_clusters, value: n_merges == 1,
+    ...           callback_every=1)
+    [{'a', 'b'}, {'c'}, {'x'}, {'y'}, {'z'}]
     """
     options = dict(
         linkage=linkage,
@@ -568,6 +587,9 @@ def partition(
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
         linkage_param=linkage_param,
+        progress=progress,
+        callback=callback,
+        callback_every=callback_every,
     )
     if _is_networkx_graph(G):
         nodes, edges, weights, lifted_arr, sizes, node_sizes = _from_networkx(

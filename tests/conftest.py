@@ -64,3 +64,18 @@ def reference_kwargs(case):
     if case["linkage_kwargs"]:
         kw["linkage_param"] = case["linkage_kwargs"]["p"]
     return kw
+
+
+# Hypothesis budgets, chosen with HYPOTHESIS_PROFILE: "default" for development and CI,
+# "sanitize" for scripts/sanitize.sh (an instrumented build runs several times slower) and
+# "valgrind" for its memcheck fallback.  Every profile is derandomized (a fixed sequence of
+# examples), so a failure reproduces.  Tests that set max_examples themselves keep it.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_PROFILE_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("default", derandomize=True, deadline=None)
+settings.register_profile("sanitize", derandomize=True, deadline=None, max_examples=30,
+                          suppress_health_check=_PROFILE_CHECKS)
+settings.register_profile("valgrind", derandomize=True, deadline=None, max_examples=5,
+                          suppress_health_check=_PROFILE_CHECKS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
