@@ -576,9 +576,10 @@ def partition(
 
     Stop after the first merge (the callback sees every merge with ``callback_every=1``):
 
-    >>> partition(G, callback=lambda n_merges, n_clusters, value: n_merges == 1,
-    ...           callback_every=1)
-    [{'a', 'b'}, {'c'}, {'x'}, {'y'}, {'z'}]
+    >>> stopped = partition(G, callback=lambda n_merges, n_clusters, value: n_merges == 1,
+    ...                     callback_every=1)
+    >>> [sorted(c) for c in stopped]
+    [['a', 'b'], ['c'], ['x'], ['y'], ['z']]
     """
     options = dict(
         linkage=linkage,
