@@ -3,6 +3,7 @@
  * heap and graph operations into the main loop.  Compiled twice, through engine32.c and
  * engine64.c, once per id width (see gasp.h).
  */
+#define _DEFAULT_SOURCE 1 /* posix_memalign and madvise under -std=c99 (see alloc.h) */
 #include "heap.c"
 #include "unionfind.c"
 #include "graph.c"

@@ -22,7 +22,7 @@ int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const
     if (rc != GASP_OK)
         return rc;
     for (gasp_idx_t k = 0; k < m; k++) {
-        if ((k & 0xFFFFF) == 0 && cancel && *cancel) {
+        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
             gasp_uf_destroy(&uf);
             return GASP_EINTERRUPTED;
         }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "linkage.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -146,7 +147,7 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
 static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
 {
     uint64_t cap = g->cap;
-    gasp_slot_t *fresh = malloc(fresh_cap * sizeof *fresh);
+    gasp_slot_t *fresh = gasp_alloc(fresh_cap * sizeof *fresh);
     if (!fresh)
         return GASP_ENOMEM;
     for (uint64_t i = 0; i < fresh_cap; i++) {
@@ -179,7 +180,7 @@ static void table_maybe_shrink(gasp_graph_t *g)
 
 static void *alloc_array(size_t count, size_t size)
 {
-    return malloc((count > 0 ? count : 1) * size);
+    return gasp_alloc((count > 0 ? count : 1) * size);
 }
 
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
@@ -226,7 +227,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     }
     gasp_fp_t chunk_fp[CHUNK];
     for (gasp_idx_t k = 0; k < m && edges; k++) {
-        if ((k & 0xFFFFF) == 0 && cancel && *cancel) {
+        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
             gasp_graph_destroy(g);
             return GASP_EINTERRUPTED;
         }

@@ -9,6 +9,8 @@
 
 #include <stdlib.h>
 
+#include "alloc.h"
+
 /* Non-zero when (ka, ia) comes before (kb, ib). */
 static inline int before(double ka, gasp_idx_t ia, double kb, gasp_idx_t ib)
 {
@@ -22,8 +24,8 @@ int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items, gasp_idx_t capacity)
         capacity = n_items;
     if (capacity < 1)
         capacity = 1;
-    h->at = malloc((size_t)capacity * sizeof *h->at);
-    h->pos = malloc(n * sizeof *h->pos);
+    h->at = gasp_alloc((size_t)capacity * sizeof *h->at);
+    h->pos = gasp_alloc(n * sizeof *h->pos);
     h->size = 0;
     h->capacity = capacity;
     h->n_items = n_items;

@@ -3,11 +3,13 @@
 
 #include <stdlib.h>
 
+#include "alloc.h"
+
 int gasp_uf_init(gasp_uf_t *uf, gasp_idx_t n)
 {
     size_t cap = n > 0 ? (size_t)n : 1;
-    uf->parent = malloc(cap * sizeof *uf->parent);
-    uf->size = malloc(cap * sizeof *uf->size);
+    uf->parent = gasp_alloc(cap * sizeof *uf->parent);
+    uf->size = gasp_alloc(cap * sizeof *uf->size);
     uf->n = n;
     if (!uf->parent || !uf->size) {
         gasp_uf_destroy(uf);
