@@ -33,17 +33,17 @@ SIZES = {
     "small": {
         "random": {"n": 20_000},
         "grid3d": {"shape": (8, 64, 64)},
-        "ssbm": {"n": 20_000, "k": 10, "degree": 10.0, "eta": 0.1},
+        "ssbm": {"n": 5_000, "k": 5, "degree": 40.0, "eta": 0.1},
     },
     "medium": {
         "random": {"n": 200_000},
         "grid3d": {"shape": (16, 128, 128)},
-        "ssbm": {"n": 200_000, "k": 10, "degree": 10.0, "eta": 0.1},
+        "ssbm": {"n": 50_000, "k": 5, "degree": 40.0, "eta": 0.1},
     },
     "large": {
         "random": {"n": 1_000_000},
         "grid3d": {"shape": (32, 256, 256)},
-        "ssbm": {"n": 1_000_000, "k": 10, "degree": 10.0, "eta": 0.1},
+        "ssbm": {"n": 250_000, "k": 5, "degree": 40.0, "eta": 0.1},
     },
 }
 
