@@ -302,6 +302,53 @@ def versions():
     return out
 
 
+HEADER = ("config", "implementation", "time (s)", "CPU (s)", "gasp_graph / it", "x sort floor",
+          "agreement", "clusters", "peak RSS (MiB)", "B/edge", "ARI vs planted")
+
+
+def table_rows(rows, key):
+    """Cells of one graph's table (``key``: "cpu_s" or "time_s", the time of the ratios)."""
+    sort = next((r for r in rows if r["impl"] == "sort floor" and r["status"] == "ok"), None)
+    gasp_rows = {r["config"]: r for r in rows if r["impl"] == "gasp_graph"}
+    out = []
+    for r in rows:
+        if r["impl"] == "sort floor":
+            continue
+        g = gasp_rows.get(r["config"])
+        ok = r["status"] == "ok"
+        ratio = xsort = agree = "—"
+        if ok and g and g["status"] == "ok" and r["impl"] != "gasp_graph" and r[key] > 0:
+            ratio = f"{g[key] / r[key]:.2f}"
+        if ok and sort and sort[key] > 0:
+            xsort = f"{r[key] / sort[key]:.1f}"
+        if r.get("agreement") is not None:
+            agree = r["agreement"]
+        out.append([r["config"], r["impl"], _fmt_time(r), _fmt_time(r, "cpu_s"), ratio, xsort,
+                    agree, _fmt(r.get("n_clusters"), ","), _fmt(r.get("peak_rss_mib"), ".0f"),
+                    _fmt(r.get("bytes_per_edge"), ".0f"), _fmt(r.get("ari_truth"), ".3f")])
+    return out
+
+
+def rst_tables(meta, results):
+    """The per-graph tables as reStructuredText csv-tables (for docs/guide/benchmarks.rst)."""
+    lines = []
+    for graph in meta["graphs"]:
+        rows = [r for r in results if r["graph"] == graph]
+        if not rows:
+            continue
+        info = next((r for r in rows if r.get("n_edges")), {})
+        sort = next((r for r in rows if r["impl"] == "sort floor" and r["status"] == "ok"), None)
+        lines += [f".. csv-table:: {graph}: {info.get('n_nodes', 0):,} nodes, "
+                  f"{info.get('n_edges', 0):,} edges"
+                  + (f"; sort floor {sort['cpu_s']:.3g} s CPU" if sort else ""),
+                  "   :header-rows: 1", "",
+                  "   " + ", ".join(f'"{h}"' for h in HEADER)]
+        for cells in table_rows(rows, meta["ratio_by"]):
+            lines.append("   " + ", ".join(f'"{c}"' for c in cells))
+        lines.append("")
+    return "\n".join(lines)
+
+
 def report(meta, results, checks):
     lines = [f"# gasp_graph benchmark: size {meta['size']}", ""]
     lines.append(f"- date: {meta['date']}; machine: {meta['machine']}")
@@ -328,29 +375,10 @@ def report(meta, results, checks):
             lines.append(f"Sort floor (numpy argsort of |w|): {sort['time_s']:.3g} s "
                          f"(CPU {sort['cpu_s']:.3g} s).")
         lines.append("")
-        lines.append("| config | implementation | time (s) | CPU (s) | gasp_graph / it "
-                     "| x sort floor | agreement | clusters | peak RSS (MiB) | B/edge "
-                     "| ARI vs planted |")
+        lines.append("| " + " | ".join(HEADER) + " |")
         lines.append("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|")
-        gasp_rows = {r["config"]: r for r in rows if r["impl"] == "gasp_graph"}
-        key = meta["ratio_by"]
-        for r in rows:
-            if r["impl"] == "sort floor":
-                continue
-            g = gasp_rows.get(r["config"])
-            ok = r["status"] == "ok"
-            ratio = xsort = agree = "—"
-            if ok and g and g["status"] == "ok" and r["impl"] != "gasp_graph" and r[key] > 0:
-                ratio = f"{g[key] / r[key]:.2f}"
-            if ok and sort and sort[key] > 0:
-                xsort = f"{r[key] / sort[key]:.1f}"
-            if r.get("agreement") is not None:
-                agree = r["agreement"]
-            lines.append(
-                f"| {r['config']} | {r['impl']} | {_fmt_time(r)} | {_fmt_time(r, 'cpu_s')} "
-                f"| {ratio} | {xsort} | {agree} "
-                f"| {_fmt(r.get('n_clusters'), ',')} | {_fmt(r.get('peak_rss_mib'), '.0f')} "
-                f"| {_fmt(r.get('bytes_per_edge'), '.0f')} | {_fmt(r.get('ari_truth'), '.3f')} |")
+        for cells in table_rows(rows, meta["ratio_by"]):
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     problems = [r for r in results if r["status"] in ("error", "timeout")]
     if problems:
@@ -388,7 +416,25 @@ def main(argv=None):
                          "or wall-clock time")
     ap.add_argument("--cache-dir", default=os.path.join(RESULTS, "cache"))
     ap.add_argument("--keep-labels", action="store_true", help="keep the label files")
+    ap.add_argument("--report", metavar="JSON",
+                    help="only re-render the markdown and .rst tables of an earlier run's JSON")
     args = ap.parse_args(argv)
+    if args.report:
+        with open(args.report) as fh:
+            saved = json.load(fh)
+        meta = dict(saved["meta"])
+        meta.setdefault("ratio_by", "cpu_s")
+        if args.ratio_by == "wall":
+            meta["ratio_by"] = "time_s"
+        checks = [(c["name"], c["ok"], c["detail"]) for c in saved["checks"]]
+        text = report(meta, saved["results"], checks)
+        base = os.path.splitext(args.out or args.report)[0]
+        with open(base + ".md", "w") as fh:
+            fh.write(text)
+        with open(base + ".rst", "w") as fh:
+            fh.write(rst_tables(meta, saved["results"]))
+        print(text)
+        return 0
     graphs = [g.strip() for g in args.graphs.split(",") if g.strip()]
     for g in graphs:
         if g not in generators.GRAPHS:
@@ -467,6 +513,8 @@ def main(argv=None):
     text = report(meta, results, checks)
     with open(out, "w") as fh:
         fh.write(text)
+    with open(os.path.splitext(out)[0] + ".rst", "w") as fh:
+        fh.write(rst_tables(meta, results))
     for r in results:
         r.pop("labels", None)
     with open(os.path.splitext(out)[0] + ".json", "w") as fh:

@@ -169,9 +169,14 @@ def _mwatershed_grid(g, cfg):
         raise NotExpressible("not a grid graph")
     mw = _import("mwatershed")
     shape = tuple(int(s) for s in g["shape"])
-    offsets = [list(map(int, o)) for o in g["offsets"]]
+    # mwatershed panics on an offset as long as the volume: keep the offsets that fit
+    fits = [i for i, o in enumerate(g["offsets"]) if all(abs(int(a)) < s for a, s in zip(o, shape))]
+    offsets = [list(map(int, g["offsets"][i])) for i in fits]
+    channel = np.full(len(g["offsets"]), -1)
+    channel[fits] = np.arange(len(fits))
+    channel = channel[g["channel"]]  # every edge's channel fits: it exists
     aff = np.zeros((len(offsets),) + shape, dtype=np.float64)
-    aff.reshape(len(offsets), -1)[g["channel"], g["edges"][:, 1]] = g["weights"]
+    aff.reshape(len(offsets), -1)[channel, g["edges"][:, 1]] = g["weights"]
     return lambda: mw.agglom(aff, offsets)
 
 
