@@ -468,7 +468,11 @@ def main(argv=None):
             show(res)
         pending.clear()
 
+    progress = os.path.splitext(out)[0] + ".progress.json"
+
     def show(res):
+        with open(progress, "w") as fh:  # raw results so far, in case the run is interrupted
+            json.dump([{k: v for k, v in r.items() if k != "labels"} for r in results], fh)
         print(f"[{len(results)}/{len(tasks)}] {res['id']}: {_fmt_time(res)}"
               + ("" if res["status"] != "ok" else " s" if res.get("n_clusters") is None
                  else f" s, {res['n_clusters']:,} clusters")
@@ -520,6 +524,8 @@ def main(argv=None):
     with open(os.path.splitext(out)[0] + ".json", "w") as fh:
         json.dump({"meta": meta, "results": results,
                    "checks": [dict(name=n, ok=ok, detail=d) for n, ok, d in checks]}, fh, indent=1)
+    if os.path.exists(progress):
+        os.remove(progress)
     if not args.keep_labels:
         for f in os.listdir(workdir):
             os.remove(os.path.join(workdir, f))
