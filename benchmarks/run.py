@@ -506,7 +506,7 @@ def main(argv=None):
         if r["impl"] in ("gasp_graph", "sort floor") or not (r.get("labels") and g and g.get("labels")):
             continue
         a, b = np.load(r["labels"]), np.load(g["labels"])
-        r["agreement"] = "exact" if same_partition(a, b) else f"ARI {adjusted_rand_index(a, b):.4f}"
+        r["agreement"] = "exact" if same_partition(a, b) else f"ARI {adjusted_rand_index(a, b):.6f}"
 
     checks = self_checks(args.size, graphs, results, args.cache_dir)
     meta = dict(size=args.size, date=datetime.datetime.now().isoformat(timespec="minutes"),

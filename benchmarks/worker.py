@@ -162,8 +162,7 @@ def _mwatershed_edges(g, cfg):
 
 @impl("mwatershed grid")
 def _mwatershed_grid(g, cfg):
-    # The grid entry point: one affinity channel per offset; the long-range edges that were
-    # not sampled get affinity 0 (processed last, after every real edge: no effect).
+    # The grid entry point: one affinity channel per offset.
     _mws_problem(g, cfg)
     if "channel" not in g:
         raise NotExpressible("not a grid graph")
@@ -175,7 +174,10 @@ def _mwatershed_grid(g, cfg):
     channel = np.full(len(g["offsets"]), -1)
     channel[fits] = np.arange(len(fits))
     channel = channel[g["channel"]]  # every edge's channel fits: it exists
-    aff = np.zeros((len(offsets),) + shape, dtype=np.float64)
+    # Unsampled long-range edges: a negligible repulsion, so they are processed after every
+    # real edge and can only add mutex constraints at the very end (no effect whatever the
+    # library does with an affinity of exactly 0).
+    aff = np.full((len(offsets),) + shape, -np.finfo(np.float64).tiny, dtype=np.float64)
     aff.reshape(len(offsets), -1)[channel, g["edges"][:, 1]] = g["weights"]
     return lambda: mw.agglom(aff, offsets)
 
