@@ -1,0 +1,162 @@
+"""The benchmark helpers (benchmarks/): generators, partition metrics, the worker, task lists.
+
+No timing is asserted here; these tests check that the benchmark measures the problems it claims
+to (deterministic graphs of the stated shape, correct agreement metrics, the same problem handed
+to gasp_graph and to the peers).
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import generators  # noqa: E402
+import metrics  # noqa: E402
+import run  # noqa: E402
+import worker  # noqa: E402
+
+
+def _check_edge_list(g):
+    e = g["edges"]
+    n = int(g["n_nodes"])
+    assert e.dtype == np.int64 and e.ndim == 2 and e.shape[1] == 2
+    assert (e[:, 0] < e[:, 1]).all() and e.min() >= 0 and e.max() < n
+    codes = e[:, 0] * n + e[:, 1]
+    assert (np.diff(codes) > 0).all()  # sorted lexicographically, distinct
+    assert g["weights"].shape == (e.shape[0],) and np.isfinite(g["weights"]).all()
+
+
+def test_random_graph_shape_and_determinism():
+    a = generators.random_graph(500)
+    b = generators.random_graph(500)
+    _check_edge_list(a)
+    assert a["edges"].shape == (2500, 2)
+    assert np.array_equal(a["edges"], b["edges"]) and np.array_equal(a["weights"], b["weights"])
+    assert -1 < a["weights"].min() < -0.9 and 0.9 < a["weights"].max() < 1
+
+
+def test_distinct_pairs_dense_case():
+    rng = np.random.default_rng(0)
+    e = generators.distinct_pairs(10, 45, rng)  # every pair of 10 nodes
+    assert len({tuple(p) for p in e}) == 45
+    with pytest.raises(ValueError):
+        generators.distinct_pairs(10, 46, rng)
+
+
+def test_ssbm_signs_follow_blocks_up_to_flips():
+    g = generators.ssbm_graph(2000, 4, 20.0, 0.1)
+    _check_edge_list(g)
+    assert g["edges"].shape[0] == 20000
+    same = g["truth"][g["edges"][:, 0]] == g["truth"][g["edges"][:, 1]]
+    agree = (g["weights"] > 0) == same
+    assert 0.85 < agree.mean() < 0.95  # eta = 0.1 of the signs flipped
+
+
+def test_grid3d_offsets_local_and_lifted():
+    shape = (6, 30, 32)
+    g = generators.grid3d_graph(shape)
+    _check_edge_list(g)
+    z, y, x = shape
+    e, ch = g["edges"], g["channel"]
+    # every local edge of the three direct offsets is present
+    assert (ch == 0).sum() == (z - 1) * y * x
+    assert (ch == 1).sum() == z * (y - 1) * x
+    assert (ch == 2).sum() == z * y * (x - 1)
+    assert np.array_equal(g["lifted"], ch >= 3)
+    # each edge joins voxel v and v + offset of its channel
+    zyx = np.stack(np.unravel_index(e[:, 1], shape), axis=1) + g["offsets"][ch]
+    assert np.array_equal(np.ravel_multi_index(tuple(zyx.T), shape), e[:, 0])
+    # about 10% of the long-range edges, attractive mostly inside the planted cells
+    full = sum(int(np.prod([s + o for s, o in zip(shape, off)])) for off in g["offsets"][3:])
+    assert 0.07 < g["lifted"].sum() / full < 0.13
+    same = g["truth"][e[:, 0]] == g["truth"][e[:, 1]]
+    assert ((g["weights"] > 0) == same).mean() > 0.9
+
+
+def test_canonical_and_same_partition():
+    assert metrics.canonical([5, 5, 2, 7, 2, 0]).tolist() == [0, 0, 1, 2, 1, 3]
+    assert metrics.same_partition([3, 3, 1], [0, 0, 9])
+    assert not metrics.same_partition([3, 3, 1], [0, 1, 1])
+
+
+def test_adjusted_rand_index_known_values():
+    assert metrics.adjusted_rand_index([0, 0, 1, 1], [5, 5, 2, 2]) == 1.0
+    # sklearn's adjusted_rand_score([0, 0, 1, 1], [0, 0, 1, 2]) = 0.5714285714285715
+    assert abs(metrics.adjusted_rand_index([0, 0, 1, 1], [0, 0, 1, 2]) - 4 / 7) < 1e-12
+    # independent labellings: close to 0
+    rng = np.random.default_rng(1)
+    a, b = rng.integers(0, 5, 20000), rng.integers(0, 5, 20000)
+    assert abs(metrics.adjusted_rand_index(a, b)) < 0.01
+
+
+def test_worker_runs_gasp_and_sort_floor(tmp_path):
+    g = generators.grid3d_graph((4, 12, 12))
+    path = tmp_path / "g.npz"
+    np.savez(path, **g)
+    base = dict(graph_file=str(path), linkage="average", cannot_link=False, lifted=True,
+                repeat=2, result_out=str(tmp_path / "r.json"))
+    res = worker.run(dict(base, impl="gasp_graph", labels_out=str(tmp_path / "l.npy")))
+    assert res["status"] == "ok" and len(res["times_s"]) == 2
+    from gasp_graph import gasp
+
+    expected = gasp(g["edges"], g["weights"], linkage="average", lifted=g["lifted"])
+    assert np.array_equal(np.load(tmp_path / "l.npy"), expected)
+    assert res["n_clusters"] == expected.max() + 1 and -1 <= res["ari_truth"] <= 1
+    res = worker.run(dict(base, impl="sort floor", labels_out=None))
+    assert res["status"] == "ok" and "n_clusters" not in res
+    # a peer asked for a configuration it cannot express is n/a, not an error
+    res = worker.run(dict(base, impl="bioimage-cpp GASP", labels_out=None))
+    assert res["status"] in ("n/a", "missing")
+    # the batch form writes a list of results
+    cfgs = [dict(base, impl="sort floor", labels_out=None)] * 2
+    assert worker.main([json.dumps(cfgs)]) == 0
+    assert [r["status"] for r in json.loads((tmp_path / "r.json").read_text())] == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("impl,linkage", [("bioimage-cpp GASP", "sum"), ("bioimage-cpp MWS", "abs_max"),
+                                          ("mwatershed grid", "abs_max"), ("scipy CC", "max"),
+                                          ("sklearn complete", "min")])
+def test_peers_solve_the_same_problem(tmp_path, impl, linkage):
+    # Where installed, each peer returns exactly gasp_graph's partition on a small grid graph.
+    module = run.PEERS[impl][0]
+    pytest.importorskip(module)
+    if impl.startswith("sklearn"):
+        pytest.importorskip("scipy")
+    g = generators.grid3d_graph((3, 10, 12))
+    path = tmp_path / "g.npz"
+    np.savez(path, **g)
+    cfg = dict(graph_file=str(path), linkage=linkage, cannot_link=False, lifted=False, repeat=1,
+               result_out=str(tmp_path / "r.json"))
+    res = worker.run(dict(cfg, impl=impl, labels_out=str(tmp_path / "peer.npy")))
+    assert res["status"] == "ok", res
+    from gasp_graph import gasp
+
+    expected = gasp(g["edges"], g["weights"], linkage=linkage)
+    assert metrics.same_partition(np.load(tmp_path / "peer.npy"), expected)
+
+
+def test_tasks_and_selection():
+    tasks = run.make_tasks(["random", "grid3d"], "large", smoke=False)
+    ids = [t["id"] for t in tasks]
+    assert len(ids) == len(set(ids))
+    assert sum(t["impl"] == "gasp_graph" for t in tasks) == 10 + 20
+    assert not any(t["impl"].startswith("sklearn") for t in tasks)  # not at the large size
+    assert "grid3d/abs_max+cl+lifted/gasp_graph" in ids
+    sel = run.select(tasks, "random/average/*")
+    assert [t["id"] for t in sel] == ["random/sort/sort floor", "random/average/gasp_graph",
+                                      "random/average/bioimage-cpp GASP"]
+    smoke = run.make_tasks(["random", "grid3d", "ssbm"], "small", smoke=True)
+    peers = [t["impl"] for t in smoke if t["impl"] not in ("gasp_graph", "sort floor")]
+    assert len(peers) == len(set(peers)) and "sklearn complete" not in peers
+
+
+def test_components_numpy_fallback_matches_scipy(monkeypatch):
+    rng = np.random.default_rng(3)
+    e = generators.distinct_pairs(300, 280, rng)
+    with_scipy = run.components(300, e)
+    monkeypatch.setattr(run.importlib.util, "find_spec", lambda name: None)
+    assert metrics.same_partition(run.components(300, e), with_scipy)
