@@ -311,3 +311,88 @@ def test_python_dash_m_bad_file_exits_2_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr == f"gasp-graph: error: {bad}, line 2: weight 'oops' is not a number\n"
+
+
+# --------------------------------------------------------------------------------------------
+# networkx formats: GraphML, GML, edge lists with named attributes
+
+
+def _signed_graph(nx, seed=3):
+    rng = np.random.default_rng(seed)
+    G = nx.gnm_random_graph(30, 90, seed=seed)
+    G = nx.relabel_nodes(G, {i: f"n{i}" for i in G.nodes})
+    for u, v in G.edges:
+        G.edges[u, v]["score"] = float(rng.uniform(-1, 1))
+        G.edges[u, v]["long"] = bool(rng.random() < 0.3)
+    return G
+
+
+def _labels_by_node(text):
+    return {line.split()[0]: int(line.split()[1]) for line in text.splitlines() if line.strip()}
+
+
+def _expected(nx, G, **kwargs):
+    from gasp_graph import partition
+
+    cluster = {node: i for i, c in enumerate(partition(G, **kwargs)) for node in c}
+    first = {}
+    return {node: first.setdefault(cluster[node], len(first)) for node in G.nodes}
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gml"])
+@pytest.mark.parametrize("lifted", [False, True])
+def test_networkx_formats_equal_partition(capsys, tmp_path, fmt, lifted):
+    nx = pytest.importorskip("networkx")
+    G = _signed_graph(nx)
+    path = tmp_path / f"g.{fmt}"
+    (nx.write_graphml if fmt == "graphml" else nx.write_gml)(G, path)
+    argv = [str(path), "--weight", "score", "--linkage", "sum", "--cannot-link"]
+    if lifted:
+        argv += ["--lifted", "long"]
+    code, out, _ = run(capsys, argv)
+    assert code == 0
+    got = _labels_by_node(out)
+    expected = _expected(nx, G, weight="score", linkage="sum", cannot_link=True,
+                         lifted="long" if lifted else None)
+    assert got == expected
+    assert len(set(got.values())) > 1  # a real partition, not everything in one cluster
+
+
+def test_edge_list_with_an_attractive_repulsive_pair(capsys, tmp_path):
+    nx = pytest.importorskip("networkx")
+    path = tmp_path / "pairs.txt"
+    path.write_text("a b 0.9 0.1\nb c 0.2 0.7\nc d 0.8 0.0\n")
+    code, out, _ = run(capsys, [str(path), "--format", "edgelist", "--weight", "att",
+                                "--weight", "rep"])
+    assert code == 0
+    assert _labels_by_node(out) == {"a": 0, "b": 0, "c": 1, "d": 1}
+
+
+def test_networkx_missing_weight_needs_default_weight(capsys, tmp_path):
+    nx = pytest.importorskip("networkx")
+    G = nx.Graph()
+    G.add_edge("a", "b", weight=0.5)
+    G.add_edge("b", "c")
+    path = tmp_path / "g.graphml"
+    nx.write_graphml(G, path)
+    code, _, err = run(capsys, [str(path)])
+    assert code == 2 and "weight" in err and "Traceback" not in err
+    code, out, _ = run(capsys, [str(path), "--default-weight", "-1"])
+    assert code == 0 and _labels_by_node(out) == {"a": 0, "b": 0, "c": 1}
+
+
+def test_directed_graphml_is_a_clear_error(capsys, tmp_path):
+    nx = pytest.importorskip("networkx")
+    G = nx.DiGraph()
+    G.add_edge("a", "b", weight=0.5)
+    path = tmp_path / "d.graphml"
+    nx.write_graphml(G, path)
+    code, _, err = run(capsys, [str(path)])
+    assert code == 2 and "directed" in err and "Traceback" not in err
+
+
+def test_help_documents_the_networkx_options(capsys):
+    code, out, _ = run(capsys, ["--help"])
+    assert code == 0
+    for flag in ("--format", "--weight", "--lifted", "--default-weight", "GraphML"):
+        assert flag in out
