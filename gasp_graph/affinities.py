@@ -260,17 +260,12 @@ def _check_beta(beta) -> float:
 
 
 def _signed_weights(p, beta: float, kind: str) -> np.ndarray:
-    """Signed edge weights from probabilities p of 'same object'.
+    """Signed edge weights from probabilities p of 'same object' (gasp_graph.signed_weights:
+    ``"linear"``: ``p - beta``; ``"logit"``: ``logit(p) - logit(beta)``, p clipped to
+    ``[_LOGIT_EPS, 1 - _LOGIT_EPS]``)."""
+    from .weights import signed_weights
 
-    ``"linear"``: ``p - beta``; ``"logit"``: ``logit(p) - logit(beta)`` with p clipped to
-    ``[_LOGIT_EPS, 1 - _LOGIT_EPS]``.
-    """
-    # TODO(lead): use gasp_graph.signed_weights once merged (same formulas).
-    p = np.asarray(p, dtype=np.float64)
-    if kind == "linear":
-        return p - beta
-    q = np.clip(p, _LOGIT_EPS, 1.0 - _LOGIT_EPS)
-    return (np.log(q) - np.log1p(-q)) - (np.log(beta) - np.log1p(-beta))
+    return signed_weights(p, beta=beta, kind=kind, eps=_LOGIT_EPS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -513,75 +513,39 @@ def _range_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
 # Front ends
 # ---------------------------------------------------------------------------------------------
 
-# TODO(lead): replace with gasp_graph.partition's converter when merged.
-def _is_networkx(obj) -> bool:
-    return any(c.__module__.split(".")[0] == "networkx" for c in type(obj).__mro__)
+def _is_graph_input(obj) -> bool:
+    """A networkx graph or a scipy sparse matrix (rather than an edge array)."""
+    from .partition import _is_networkx_graph, _is_sparse
 
-
-def _is_sparse(obj) -> bool:
-    return any(c.__module__.startswith("scipy.sparse") for c in type(obj).__mro__)
+    return _is_networkx_graph(obj) or _is_sparse(obj)
 
 
 def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
-    """(edges, weights, nodes, per-edge options) of a networkx graph or scipy sparse matrix.
+    """(edges, weights, nodes, n_nodes, per-edge options) of a networkx graph or sparse matrix.
 
-    TODO(lead): replace with gasp_graph.partition's converter when merged.  Minimal rules: a
-    networkx (Multi)Graph's nodes are indexed in ``G.nodes`` order, every edge needs the ``weight``
-    attribute, self-loops are skipped, ``lifted`` / ``edge_sizes`` name edge attributes and
-    ``node_sizes`` a node attribute.  A sparse matrix is read as an undirected graph from its
-    stored entries strictly above the diagonal.
+    The conversion is :func:`gasp_graph.partition`'s, so both accept the same inputs with the
+    same rules and messages: for a networkx graph ``lifted`` / ``edge_sizes`` name edge
+    attributes and ``node_sizes`` a node attribute; for a sparse matrix ``lifted`` and
+    ``edge_sizes`` are sparse matrices marking / sizing its stored pairs (``node_sizes`` is not
+    available there).
     """
-    per_edge_options = (("lifted", lifted), ("edge_sizes", edge_sizes), ("node_sizes", node_sizes))
-    if _is_networkx(G):
-        if G.is_directed():
-            raise GaspTypeError(
-                f"G must be an undirected networkx graph, got a {type(G).__name__}; "
-                "use G.to_undirected() first"
-            )
-        for name, value in per_edge_options:
-            if value is not None and not isinstance(value, str):
-                raise GaspTypeError(
-                    f"{name} must be the name of a {'node' if name == 'node_sizes' else 'edge'} "
-                    f"attribute (a str) for a networkx graph, got {value!r}"
-                )
-        nodes = list(G.nodes)
-        index = {v: i for i, v in enumerate(nodes)}
-        rows, w, lf, es = [], [], [], []
-        for u, v, d in G.edges(data=True):
-            if u == v:
-                continue
-            if weight not in d:
-                raise GaspValueError(
-                    f"edge ({u!r}, {v!r}) has no {weight!r} attribute (weight={weight!r})"
-                )
-            rows.append((index[u], index[v]))
-            w.append(d[weight])
-            if lifted is not None:
-                lf.append(bool(d.get(lifted, False)))
-            if edge_sizes is not None:
-                es.append(d.get(edge_sizes, 1.0))
-        edges = np.array(rows, dtype=np.int64).reshape(-1, 2)
-        opts = {
-            "lifted": None if lifted is None else np.array(lf, dtype=bool),
-            "edge_sizes": None if edge_sizes is None else np.array(es, dtype=np.float64),
-            "node_sizes": None
-            if node_sizes is None
-            else np.array([G.nodes[v].get(node_sizes, 1.0) for v in nodes], dtype=np.float64),
-        }
-        return edges, np.array(w, dtype=np.float64), nodes, len(nodes), opts
+    # gasp_graph.partition (the attribute) is the function; the module's helpers are imported
+    from .partition import _from_networkx, _from_sparse, _is_networkx_graph, _is_sparse
+
+    if _is_networkx_graph(G):
+        nodes, edges, w, lf, es, ns = _from_networkx(
+            G, weight=weight, default_weight=None, lifted=lifted, edge_size=edge_sizes,
+            node_size=node_sizes,
+        )
+        return edges, w, nodes, len(nodes), {"lifted": lf, "edge_sizes": es, "node_sizes": ns}
     if _is_sparse(G):
-        for name, value in per_edge_options:
-            if value is not None:
-                raise GaspTypeError(
-                    f"{name}={value!r} is not supported with a sparse matrix; pass edge arrays "
-                    "to agglomerate(edges, weights, ...) instead"
-                )
-        if G.ndim != 2 or G.shape[0] != G.shape[1]:
-            raise GaspValueError(f"the sparse matrix must be square, got shape {G.shape}")
-        coo = G.tocoo()
-        upper = coo.row < coo.col
-        edges = np.stack([coo.row[upper], coo.col[upper]], axis=1).astype(np.int64)
-        return edges, np.asarray(coo.data[upper], dtype=np.float64), None, G.shape[0], {}
+        if node_sizes is not None:
+            raise GaspTypeError(
+                f"node_sizes={node_sizes!r} is not supported with a sparse matrix; pass edge "
+                "arrays to agglomerate(edges, weights, ...) instead"
+            )
+        n, edges, w, lf, es = _from_sparse(G, lifted=lifted, edge_size=edge_sizes)
+        return edges, w, None, n, {"lifted": lf, "edge_sizes": es}
     raise GaspTypeError(
         f"G must be a networkx graph or a scipy sparse matrix, got {type(G).__name__}"
     )
@@ -675,7 +639,7 @@ size_regularizer, n_clusters, linkage_param
     True
     """
     nodes = None
-    if _is_networkx(edges) or _is_sparse(edges):
+    if _is_graph_input(edges):
         if weights is not None:
             raise GaspTypeError(
                 "weights must not be given with a networkx graph or a sparse matrix "
@@ -792,7 +756,7 @@ size_regularizer, n_clusters, linkage_param
     [{0, 1, 2}, {3}]
     [{0, 1, 2, 3}]
     """
-    if not (_is_networkx(G) or _is_sparse(G)):
+    if not _is_graph_input(G):
         raise GaspTypeError(
             f"G must be a networkx graph or a scipy sparse matrix, got {type(G).__name__}; "
             "for edge arrays use agglomerate(edges, weights).labels(t)"
