@@ -21,9 +21,9 @@
  *
  * Contraction of edge e0 between clusters a and b: the cluster of smaller degree (s) is merged into
  * the other (l).  Every alive edge (s, w) is re-keyed to (l, w); if (l, w) already exists the two
- * edges fold (linkage.h) and the one with the higher id dies.  Cost: O(block length of s)
- * expected; the loop prefetches the endpoint records and hash slots of the entries ahead, since
- * it is bound by memory latency, not by arithmetic.
+ * edges fold (linkage.h; which id survives is the tie rule described there).  Cost: O(block
+ * length of s) expected; the loop works in chunks whose endpoint records and hash slots it
+ * prefetches first, since it is bound by memory latency, not by arithmetic.
  *
  * Invariants (gasp_graph_check): every alive edge has two different, in-range ends and is in the
  * hash table exactly once under its current pair; no two alive edges join the same pair; deg[c]

@@ -66,11 +66,6 @@ static inline int gasp_heap_contains(const gasp_heap_t *h, gasp_idx_t item)
     return h->pos[item] >= 0;
 }
 
-static inline gasp_idx_t gasp_heap_top(const gasp_heap_t *h)
-{
-    return h->at[0].id;
-}
-
 /* GASP_OK when every invariant above holds, GASP_EINTERNAL otherwise. */
 int gasp_heap_check(const gasp_heap_t *h);
 
