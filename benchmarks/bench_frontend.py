@@ -25,7 +25,8 @@ def bench_networkx(m, seed=0):
     import networkx as nx
 
     from gasp_graph import gasp
-    from gasp_graph.partition import _from_networkx, partition
+    from gasp_graph import partition
+    from gasp_graph.graphs import from_networkx
 
     rng = np.random.default_rng(seed)
     n = m // 5
@@ -36,7 +37,7 @@ def bench_networkx(m, seed=0):
     G.add_nodes_from(range(n))
     G.add_weighted_edges_from(zip(u.tolist(), v.tolist(), w.tolist()))
     clock = Clock()
-    nodes, edges, weights, _, _, _ = _from_networkx(
+    nodes, edges, weights, _, _, _ = from_networkx(
         G, weight="weight", default_weight=None, lifted=None, edge_size=None, node_size=None
     )
     t_conv = clock.tick()
@@ -55,7 +56,8 @@ def bench_sparse(nnz, seed=0):
     import scipy.sparse as sp
 
     from gasp_graph import gasp
-    from gasp_graph.partition import _from_sparse, partition
+    from gasp_graph import partition
+    from gasp_graph.graphs import from_sparse
 
     rng = np.random.default_rng(seed)
     n = nnz // 10
@@ -70,7 +72,7 @@ def bench_sparse(nnz, seed=0):
     print(f"scipy csr_array {A.shape}, {A.nnz} stored entries (symmetric)")
     for name, M in (("symmetric", A), ("upper triangle only", U)):
         clock = Clock()
-        k, edges, weights, _, _ = _from_sparse(M, lifted=None, edge_size=None)
+        k, edges, weights, _, _ = from_sparse(M, lifted=None, edge_size=None)
         t_conv = clock.tick()
         gasp(edges, weights, n_nodes=k)
         t_engine = clock.tick()

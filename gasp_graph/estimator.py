@@ -10,7 +10,7 @@ import inspect
 
 from .arrays import gasp
 from .exceptions import GaspTypeError, GaspValueError
-from .partition import _from_dense, _from_sparse, _is_sparse
+from .graphs import from_dense, from_sparse, is_sparse
 
 __all__ = ["GASP"]
 
@@ -212,8 +212,8 @@ class GASP:
         >>> GASP().fit(A).labels_
         array([0, 0, 1, 1])
         """
-        if _is_sparse(A):
-            n, edges, weights, lifted_arr, sizes = _from_sparse(
+        if is_sparse(A):
+            n, edges, weights, lifted_arr, sizes = from_sparse(
                 A, lifted=lifted, edge_size=edge_size
             )
         else:
@@ -221,7 +221,7 @@ class GASP:
                 raise GaspTypeError(
                     "lifted= and edge_size= are only accepted with a scipy sparse A"
                 )
-            n, edges, weights = _from_dense(A)
+            n, edges, weights = from_dense(A)
             lifted_arr = sizes = None
         labels = gasp(
             edges,

@@ -22,6 +22,7 @@ import numpy as np
 from . import _control, _core
 from ._validation import prepare
 from .exceptions import GaspTypeError, GaspValueError
+from .graphs import from_networkx, from_sparse, is_networkx_graph, is_sparse, to_sets
 
 __all__ = ["MergeTree", "agglomerate", "partitions"]
 
@@ -341,7 +342,10 @@ class MergeTree:
         return self.labels_at(self._n_merges_above(_threshold(threshold)))
 
     def communities(self, threshold=0.0) -> list:
-        """:meth:`labels` as a list of sets of nodes (networkx's shape), in label order.
+        """:meth:`labels` as a list of sets of nodes (networkx's shape).
+
+        Clusters are ordered by decreasing size, ties broken by the position of each cluster's
+        first node in node order (the order of :func:`gasp_graph.partition`).
 
         Nodes are the graph's node objects for a tree built from a networkx graph, and the
         integers ``0 .. n_nodes-1`` otherwise.
@@ -355,7 +359,7 @@ class MergeTree:
         >>> [sorted(c) for c in agglomerate(G).communities()]
         [['a', 'b'], ['c', 'd']]
         """
-        return _to_sets(self.labels(threshold), self.nodes)
+        return to_sets(self.labels(threshold), self.nodes)
 
     # -- exports --------------------------------------------------------------------------------
 
@@ -515,9 +519,7 @@ def _range_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
 
 def _is_graph_input(obj) -> bool:
     """A networkx graph or a scipy sparse matrix (rather than an edge array)."""
-    from .partition import _is_networkx_graph, _is_sparse
-
-    return _is_networkx_graph(obj) or _is_sparse(obj)
+    return is_networkx_graph(obj) or is_sparse(obj)
 
 
 def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
@@ -529,35 +531,23 @@ def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
     ``edge_sizes`` are sparse matrices marking / sizing its stored pairs (``node_sizes`` is not
     available there).
     """
-    # gasp_graph.partition (the attribute) is the function; the module's helpers are imported
-    from .partition import _from_networkx, _from_sparse, _is_networkx_graph, _is_sparse
-
-    if _is_networkx_graph(G):
-        nodes, edges, w, lf, es, ns = _from_networkx(
+    if is_networkx_graph(G):
+        nodes, edges, w, lf, es, ns = from_networkx(
             G, weight=weight, default_weight=None, lifted=lifted, edge_size=edge_sizes,
             node_size=node_sizes,
         )
         return edges, w, nodes, len(nodes), {"lifted": lf, "edge_sizes": es, "node_sizes": ns}
-    if _is_sparse(G):
+    if is_sparse(G):
         if node_sizes is not None:
             raise GaspTypeError(
                 f"node_sizes={node_sizes!r} is not supported with a sparse matrix; pass edge "
                 "arrays to agglomerate(edges, weights, ...) instead"
             )
-        n, edges, w, lf, es = _from_sparse(G, lifted=lifted, edge_size=edge_sizes)
+        n, edges, w, lf, es = from_sparse(G, lifted=lifted, edge_size=edge_sizes)
         return edges, w, None, n, {"lifted": lf, "edge_sizes": es}
     raise GaspTypeError(
         f"G must be a networkx graph or a scipy sparse matrix, got {type(G).__name__}"
     )
-
-
-def _to_sets(labels, nodes):
-    k = int(labels.max()) + 1 if labels.size else 0
-    sets = [set() for _ in range(k)]
-    names = range(labels.size) if nodes is None else nodes
-    for v, c in zip(names, labels.tolist()):
-        sets[c].add(v)
-    return sets
 
 
 def agglomerate(
@@ -733,7 +723,7 @@ size_regularizer, n_clusters, linkage_param
     ------
     partition : list of set, or ndarray of int64
         For a networkx graph, a list of sets of nodes (networkx's shape, clusters ordered by
-        their first node in ``G.nodes``); for a sparse matrix, labels numbered by first occurrence.
+        decreasing size, ties by their first node in ``G.nodes``); for a sparse matrix, labels numbered by first occurrence.
 
     Notes
     -----
@@ -784,7 +774,7 @@ size_regularizer, n_clusters, linkage_param
     )
 
     def shape(labels):
-        return labels if nodes is None else _to_sets(labels, nodes)
+        return labels if nodes is None else to_sets(labels, nodes)
 
     def sweep():
         if exact:

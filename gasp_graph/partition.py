@@ -1,434 +1,20 @@
 """The networkx and scipy front end: ``partition(G)`` on a graph or a sparse adjacency matrix.
 
-One private converter per input kind turns the caller's object into the engine's arrays
-(:func:`_from_networkx`, :func:`_from_sparse`, :func:`_from_dense`); :func:`partition` then runs
-the array API :func:`gasp_graph.gasp` and converts the labels back.
+The converters of :mod:`gasp_graph.graphs` turn the caller's object into the engine's arrays;
+:func:`partition` then runs the array API :func:`gasp_graph.gasp` and converts the labels back.
 
 networkx and scipy are optional dependencies: they are only imported when the caller already
 passed one of their objects.
 """
 from __future__ import annotations
 
-import itertools
-import math
-import numbers
-import sys
-
 import numpy as np
 
 from .arrays import gasp
-from .exceptions import GaspTypeError, GaspValueError
+from .exceptions import GaspTypeError
+from .graphs import from_networkx, from_sparse, is_networkx_graph, is_sparse, to_sets
 
 __all__ = ["partition"]
-
-# Largest n for which the pair key ``row * n + col`` fits in int64.
-_MAX_KEY_N = 3_037_000_499
-
-
-# --------------------------------------------------------------------------------------------
-# Input kinds
-# --------------------------------------------------------------------------------------------
-
-
-def _is_networkx_graph(G) -> bool:
-    nx = sys.modules.get("networkx")  # a graph object implies networkx is already imported
-    return nx is not None and isinstance(G, nx.Graph)
-
-
-def _is_sparse(A) -> bool:
-    sp = sys.modules.get("scipy.sparse")  # likewise for scipy sparse matrices and arrays
-    return sp is not None and sp.issparse(A)
-
-
-def _check_undirected(G) -> None:
-    """Raise networkx.NetworkXNotImplemented for a directed graph, with a hint."""
-    if G.is_directed():
-        import networkx as nx
-
-        raise nx.NetworkXNotImplemented(
-            "not implemented for directed type: GASP partitions undirected signed graphs; "
-            "convert with G.to_undirected() (which keeps the attributes of only one of two "
-            "opposite edges u->v, v->u: combine their weights first if they differ)"
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# networkx
-# --------------------------------------------------------------------------------------------
-
-
-def _edge_at(G, k):
-    """(u, v, data) of the k-th edge in G's edge iteration order (only used to build errors)."""
-    return next(itertools.islice(G.edges(data=True), k, None))
-
-
-def _edge_column(G, index, attr, default, m, *, with_ends=False):
-    """One pass over ``G.edges(data=attr)`` into float64 values (and int64 end ids if asked).
-
-    Values that are not real numbers raise GaspTypeError naming the edge.
-    """
-    try:
-        if with_ends:
-            rows = np.fromiter(
-                (
-                    (index[u], index[v], x)
-                    for u, v, x in G.edges(data=attr, default=default)
-                ),
-                dtype=[("u", np.int64), ("v", np.int64), ("x", np.float64)],
-                count=m,
-            )
-            return rows["u"], rows["v"], rows["x"]
-        return np.fromiter(
-            (x for _, _, x in G.edges(data=attr, default=default)), dtype=np.float64, count=m
-        )
-    except (TypeError, ValueError):
-        pass
-    # Slow path, only to name the offending edge.
-    for u, v, x in G.edges(data=attr, default=default):
-        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-            raise GaspTypeError(
-                f"edge ({u!r}, {v!r}) has {attr}={x!r} ({type(x).__name__}); "
-                "it must be a real number"
-            ) from None
-    raise AssertionError("unreachable: np.fromiter failed but every value is a real number")
-
-
-def _read_weights(G, index, weight, default_weight, m, keep):
-    """Signed weights of G's edges: one attribute, or a pair (attractive, repulsive)."""
-    if isinstance(weight, str):
-        names = (weight,)
-    elif (
-        isinstance(weight, tuple)
-        and len(weight) == 2
-        and all(isinstance(a, str) for a in weight)
-    ):
-        names = weight
-    else:
-        raise GaspTypeError(
-            f"weight must be an edge attribute name or a pair (attractive, repulsive) of names, "
-            f"got {weight!r}"
-        )
-    if default_weight is None:
-        default = math.nan
-    elif isinstance(default_weight, (bool, np.bool_)) or not isinstance(
-        default_weight, numbers.Real
-    ) or not math.isfinite(default_weight):
-        raise GaspValueError(f"default_weight must be a finite real number, got {default_weight!r}")
-    else:
-        default = float(default_weight)
-    u, v, w = _edge_column(G, index, names[0], default, m, with_ends=True)
-    columns = [w]
-    if len(names) == 2:
-        columns.append(_edge_column(G, index, names[1], default, m))
-    for name, col in zip(names, columns):
-        bad = ~np.isfinite(col)
-        if keep is not None:
-            bad &= keep(u, v)
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            a, b, d = _edge_at(G, k)
-            if name not in d:
-                raise GaspValueError(
-                    f"edge ({a!r}, {b!r}) has no {name!r} attribute; give every edge one, "
-                    "or pass default_weight= (a silent default of 1 would merge everything)"
-                )
-            raise GaspValueError(
-                f"edge ({a!r}, {b!r}) has {name}={d[name]!r}; weights must be finite"
-            )
-    w = columns[0] - columns[1] if len(names) == 2 else columns[0]
-    return u, v, w
-
-
-def _not_loop(u, v):
-    return u != v
-
-
-def _from_networkx(G, *, weight, default_weight, lifted, edge_size, node_size):
-    """Engine arrays from a networkx (Multi)Graph, in G's node and edge iteration orders."""
-    _check_undirected(G)
-    for name, value in (("lifted", lifted), ("edge_size", edge_size), ("node_size", node_size)):
-        if value is not None and not isinstance(value, str):
-            raise GaspTypeError(
-                f"{name} must be an attribute name (str) for a networkx graph, "
-                f"got {type(value).__name__}"
-            )
-    nodes = list(G)
-    index = {node: i for i, node in enumerate(nodes)}
-    m = G.number_of_edges()
-    u, v, w = _read_weights(G, index, weight, default_weight, m, _not_loop)
-    keep = u != v
-    lifted_arr = sizes = None
-    if lifted is not None:
-        flags = _edge_column(G, index, lifted, 0.0, m)
-        bad = ~((flags == 0) | (flags == 1)) & keep
-        if bad.any():
-            a, b, d = _edge_at(G, int(np.flatnonzero(bad)[0]))
-            raise GaspValueError(
-                f"edge ({a!r}, {b!r}) has {lifted}={d[lifted]!r}; lifted flags must be "
-                "True/False (or 1/0)"
-            )
-        lifted_arr = flags == 1
-    if edge_size is not None:
-        sizes = _edge_column(G, index, edge_size, 1.0, m)
-        bad = ~(np.isfinite(sizes) & (sizes > 0)) & keep
-        if bad.any():
-            a, b, d = _edge_at(G, int(np.flatnonzero(bad)[0]))
-            raise GaspValueError(
-                f"edge ({a!r}, {b!r}) has {edge_size}={d[edge_size]!r}; edge sizes must be "
-                "finite and > 0"
-            )
-    node_sizes = None
-    if node_size is not None:
-        try:
-            node_sizes = np.fromiter(
-                (x for _, x in G.nodes(data=node_size, default=1.0)),
-                dtype=np.float64,
-                count=len(nodes),
-            )
-        except (TypeError, ValueError):
-            node_sizes = None
-        bad_node = None
-        if node_sizes is None:
-            bad_node = next(
-                (a, x) for a, x in G.nodes(data=node_size, default=1.0)
-                if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real)
-            )
-        else:
-            bad = ~(np.isfinite(node_sizes) & (node_sizes > 0))
-            if bad.any():
-                a = nodes[int(np.flatnonzero(bad)[0])]
-                bad_node = (a, G.nodes[a][node_size])
-        if bad_node is not None:
-            raise GaspValueError(
-                f"node {bad_node[0]!r} has {node_size}={bad_node[1]!r}; node sizes must be "
-                "finite real numbers > 0"
-            )
-    if not keep.all():  # self-loops are ignored
-        u, v, w = u[keep], v[keep], w[keep]
-        lifted_arr = None if lifted_arr is None else lifted_arr[keep]
-        sizes = None if sizes is None else sizes[keep]
-    edges = np.empty((u.shape[0], 2), dtype=np.int64)
-    edges[:, 0] = u
-    edges[:, 1] = v
-    return nodes, edges, w, lifted_arr, sizes, node_sizes
-
-
-def _communities(nodes, labels):
-    """Labels (numbered by first occurrence) -> list of sets, by decreasing size, ties by label."""
-    if labels.shape[0] == 0:
-        return []
-    counts = np.bincount(labels)
-    groups = [set() for _ in range(counts.shape[0])]
-    for node, label in zip(nodes, labels.tolist()):
-        groups[label].add(node)
-    return [groups[i] for i in np.argsort(-counts, kind="stable").tolist()]
-
-
-# --------------------------------------------------------------------------------------------
-# scipy sparse
-# --------------------------------------------------------------------------------------------
-
-
-def _square_shape(name, A) -> int:
-    shape = A.shape
-    if len(shape) != 2 or shape[0] != shape[1]:
-        raise GaspValueError(f"{name} must be a square 2-D matrix, got shape {shape}")
-    if shape[0] > _MAX_KEY_N:
-        raise GaspValueError(
-            f"{name} has {shape[0]} rows; matrices with more than {_MAX_KEY_N} rows are not "
-            "supported (pass an edge list to gasp_graph.gasp instead)"
-        )
-    return int(shape[0])
-
-
-def _asymmetric(name, n, key, upper_value, lower_value):
-    r, c = divmod(int(key), n)
-    raise GaspValueError(
-        f"{name}[{r}, {c}] = {upper_value.item()!r} but {name}[{c}, {r}] = "
-        f"{lower_value.item()!r}: "
-        "a matrix that stores both triangles must be symmetric (or store one triangle only)"
-    )
-
-
-def _pair_entries(name, A, n, *, reduce=np.add, check=None):
-    """The stored off-diagonal entries of a square sparse matrix as sorted upper-triangle pairs.
-
-    Returns ``(keys, values)`` where ``keys = row * n + col`` (row < col) are unique and increasing
-    and ``values`` are the stored values.  Duplicate entries of one position (possible in COO) are
-    combined with ``reduce`` (``np.add``: scipy's own meaning).  An entry stored in one triangle
-    only is taken as it is; a pair stored in both triangles must hold equal values.  ``check``
-    (values -> bad mask, message) validates the raw stored values and names the position.
-    """
-    C = A.tocoo()
-    row = np.asarray(C.row, dtype=np.int64)
-    col = np.asarray(C.col, dtype=np.int64)
-    data = np.asarray(C.data)
-    off = row != col  # the diagonal is ignored
-    if not off.all():
-        row, col, data = row[off], col[off], data[off]
-    if check is not None:
-        bad, what = check(data)
-        if bad.any():
-            k = int(np.flatnonzero(bad)[0])
-            raise GaspValueError(f"{name}[{row[k]}, {col[k]}] = {data[k].item()!r}: {what}")
-    key = row * n + col
-    if key.shape[0] > 1 and not (key[1:] > key[:-1]).all():
-        order = np.argsort(key, kind="stable")
-        key = key[order]
-        data = data[order]
-        first = np.empty(key.shape[0], dtype=bool)
-        first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        if not first.all():
-            start = np.flatnonzero(first)
-            data = reduce.reduceat(data, start)
-            key = key[start]
-        row = key // n
-        col = key - row * n
-    upper = row < col
-    if upper.all():
-        return key, data
-    up_key, up_val = key[upper], data[upper]
-    lower = ~upper
-    lo_key = col[lower] * n + row[lower]
-    lo_val = data[lower]
-    order = np.argsort(lo_key)  # keys are unique: any sort is deterministic
-    lo_key, lo_val = lo_key[order], lo_val[order]
-    if up_key.shape[0] == 0:
-        return lo_key, lo_val
-    if up_key.shape == lo_key.shape and np.array_equal(up_key, lo_key):  # symmetric pattern
-        differ = up_val != lo_val
-        if differ.any():
-            k = int(np.flatnonzero(differ)[0])
-            _asymmetric(name, n, up_key[k], up_val[k], lo_val[k])
-        return up_key, up_val
-    pos = np.minimum(np.searchsorted(up_key, lo_key), up_key.shape[0] - 1)
-    both = up_key[pos] == lo_key
-    differ = np.zeros_like(both)
-    differ[both] = up_val[pos[both]] != lo_val[both]
-    if differ.any():
-        k = int(np.flatnonzero(differ)[0])
-        _asymmetric(name, n, lo_key[k], up_val[pos[k]], lo_val[k])
-    only_lower = ~both
-    if not only_lower.any():
-        return up_key, up_val
-    key = np.concatenate((up_key, lo_key[only_lower]))
-    data = np.concatenate((up_val, lo_val[only_lower]))
-    order = np.argsort(key, kind="stable")
-    return key[order], data[order]
-
-
-def _finite_check(data):
-    return ~np.isfinite(data), "weights must be finite"
-
-
-def _flag_check(data):
-    return ~((data == 0) | (data == 1)), "lifted flags must be True/False (or 1/0)"
-
-
-def _size_check(data):
-    return ~(np.isfinite(data) & (data > 0)), "edge sizes must be finite and > 0"
-
-
-def _real_dtype(name, A, *, allow_bool=False) -> None:
-    kind = A.dtype.kind
-    if kind in "iuf" or (allow_bool and kind == "b"):
-        return
-    raise GaspTypeError(f"{name} must hold real numbers, got dtype {A.dtype}")
-
-
-def _from_sparse(A, *, lifted, edge_size):
-    """Engine arrays from a scipy sparse matrix or array of signed weights (no loop over edges).
-
-    Edges are the stored off-diagonal entries, in (row, col) order of the upper triangle.
-    """
-    n = _square_shape("A", A)
-    _real_dtype("A", A)
-    key, weights = _pair_entries("A", A, n, check=_finite_check)
-    weights = np.asarray(weights, dtype=np.float64)
-    row = key // n
-    edges = np.empty((key.shape[0], 2), dtype=np.int64)
-    edges[:, 0] = row
-    edges[:, 1] = key - row * n
-    lifted_arr = sizes = None
-    if lifted is not None:
-        if not _is_sparse(lifted):
-            raise GaspTypeError(
-                "lifted must be a scipy sparse matrix (stored nonzero entries mark lifted edges) "
-                f"when A is sparse, got {type(lifted).__name__}"
-            )
-        if lifted.shape != A.shape:
-            raise GaspValueError(f"lifted must have A's shape {A.shape}, got shape {lifted.shape}")
-        _real_dtype("lifted", lifted, allow_bool=True)
-        lkey, flags = _pair_entries("lifted", lifted, n, reduce=np.maximum, check=_flag_check)
-        lkey = lkey[flags != 0]
-        pos = np.minimum(np.searchsorted(key, lkey), max(key.shape[0] - 1, 0))
-        found = key[pos] == lkey if key.shape[0] else np.zeros(lkey.shape[0], dtype=bool)
-        if not found.all():
-            r, c = divmod(int(lkey[np.flatnonzero(~found)[0]]), n)
-            raise GaspValueError(
-                f"lifted[{r}, {c}] is set but A stores no entry at ({r}, {c}) or ({c}, {r}): "
-                "lifted marks which of A's edges are lifted; add the edge (with its weight) to A"
-            )
-        lifted_arr = np.zeros(key.shape[0], dtype=bool)
-        lifted_arr[pos] = True
-    if edge_size is not None:
-        if not _is_sparse(edge_size):
-            raise GaspTypeError(
-                "edge_size must be a scipy sparse matrix with an entry for each of A's edges "
-                f"when A is sparse, got {type(edge_size).__name__}"
-            )
-        if edge_size.shape != A.shape:
-            raise GaspValueError(
-                f"edge_size must have A's shape {A.shape}, got shape {edge_size.shape}"
-            )
-        _real_dtype("edge_size", edge_size)
-        skey, sizes = _pair_entries("edge_size", edge_size, n, check=_size_check)
-        if skey.shape != key.shape or not np.array_equal(skey, key):
-            missing = np.setdiff1d(key, skey, assume_unique=True)
-            if missing.shape[0]:
-                r, c = divmod(int(missing[0]), n)
-                raise GaspValueError(
-                    f"edge_size stores no entry at ({r}, {c}) although A does: edge_size must "
-                    "store a size for every edge of A"
-                )
-            r, c = divmod(int(np.setdiff1d(skey, key, assume_unique=True)[0]), n)
-            raise GaspValueError(
-                f"edge_size[{r}, {c}] is stored but A stores no entry at ({r}, {c}) or ({c}, {r})"
-            )
-        sizes = np.asarray(sizes, dtype=np.float64)
-    return n, edges, weights, lifted_arr, sizes
-
-
-def _from_dense(A):
-    """Engine arrays from a dense symmetric matrix: every off-diagonal pair is an edge."""
-    A = np.asarray(A)
-    if A.dtype == object or A.dtype.kind not in "iuf":
-        raise GaspTypeError(f"A must hold real numbers, got dtype {A.dtype}")
-    n = _square_shape("A", A)
-    r, c = np.triu_indices(n, 1)
-    w = A[r, c]
-    bad = ~np.isfinite(w)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        raise GaspValueError(f"A[{r[k]}, {c[k]}] = {w[k].item()!r}: weights must be finite")
-    differ = w != A[c, r]
-    if differ.any():
-        k = int(np.flatnonzero(differ)[0])
-        raise GaspValueError(
-            f"A[{r[k]}, {c[k]}] = {w[k].item()!r} but A[{c[k]}, {r[k]}] = "
-            f"{A[c[k], r[k]].item()!r}: "
-            "a dense matrix must be symmetric"
-        )
-    edges = np.empty((r.shape[0], 2), dtype=np.int64)
-    edges[:, 0] = r
-    edges[:, 1] = c
-    return n, edges, np.asarray(w, dtype=np.float64)
-
-
-# --------------------------------------------------------------------------------------------
-# Public entry point
-# --------------------------------------------------------------------------------------------
 
 
 def partition(
@@ -592,8 +178,8 @@ def partition(
         callback=callback,
         callback_every=callback_every,
     )
-    if _is_networkx_graph(G):
-        nodes, edges, weights, lifted_arr, sizes, node_sizes = _from_networkx(
+    if is_networkx_graph(G):
+        nodes, edges, weights, lifted_arr, sizes, node_sizes = from_networkx(
             G,
             weight=weight,
             default_weight=default_weight,
@@ -610,8 +196,8 @@ def partition(
             node_sizes=node_sizes,
             **options,
         )
-        return _communities(nodes, labels)
-    if _is_sparse(G):
+        return to_sets(labels, nodes)
+    if is_sparse(G):
         if weight != "weight":
             raise GaspTypeError(
                 f"weight={weight!r} names an edge attribute; a sparse matrix's stored values "
@@ -625,7 +211,7 @@ def partition(
             raise GaspTypeError(
                 f"node_size={node_size!r}: for a sparse matrix pass an array of node sizes"
             )
-        n, edges, weights, lifted_arr, sizes = _from_sparse(G, lifted=lifted, edge_size=edge_size)
+        n, edges, weights, lifted_arr, sizes = from_sparse(G, lifted=lifted, edge_size=edge_size)
         return gasp(
             edges,
             weights,

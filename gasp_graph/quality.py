@@ -33,7 +33,7 @@ import numpy as np
 
 from ._validation import as_edges, as_weights
 from .exceptions import GaspTypeError, GaspValueError
-from .partition import _check_undirected, _not_loop, _read_weights
+from .graphs.networkx import check_undirected, not_loop, read_weights
 
 __all__ = [
     "disagreement",
@@ -84,9 +84,9 @@ def _labels_of(G, communities):
 
 
 def _graph_arrays(G, communities, weight, default_weight):
-    _check_undirected(G)
+    check_undirected(G)
     index, labels = _labels_of(G, communities)
-    u, v, w = _read_weights(G, index, weight, default_weight, G.number_of_edges(), _not_loop)
+    u, v, w = read_weights(G, index, weight, default_weight, G.number_of_edges(), not_loop)
     return labels, u, v, w
 
 

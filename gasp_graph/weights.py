@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from .exceptions import GaspTypeError, GaspValueError
-from .partition import _check_undirected, _is_networkx_graph
+from .graphs.networkx import check_undirected, is_networkx_graph
 
 __all__ = ["signed_weights"]
 
@@ -93,7 +93,7 @@ def signed_weights(p, attr=None, *, out=None, beta=0.5, kind="linear", eps=1e-6)
     """
     _check_options(beta, kind, eps)
     beta, eps = float(beta), float(eps)
-    if _is_networkx_graph(p):
+    if is_networkx_graph(p):
         return _apply_to_graph(p, "p" if attr is None else attr, "weight" if out is None else out,
                                beta, kind, eps)
     if attr is not None or out is not None:
@@ -119,7 +119,7 @@ def signed_weights(p, attr=None, *, out=None, beta=0.5, kind="linear", eps=1e-6)
 
 
 def _apply_to_graph(G, attr, out, beta, kind, eps):
-    _check_undirected(G)
+    check_undirected(G)
     for name, value in (("attr", attr), ("out", out)):
         if not isinstance(value, str):
             raise GaspTypeError(f"{name} must be an edge attribute name (str), got {value!r}")

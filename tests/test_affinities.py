@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gasp_graph import GaspTypeError, GaspValueError, gasp
-from gasp_graph.affinities import _signed_weights, grid_graph, segment
+from gasp_graph.affinities import grid_graph, segment
+from gasp_graph.images.segment import _signed_weights
 
 LINKAGES = ["sum", "average", "max", "min", "abs_max", "generalized_mean", "smooth_max"]
 

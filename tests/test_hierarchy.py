@@ -429,7 +429,8 @@ def _expected_sets(G, t, **kw):
     edges = np.array([(a, b) for a, b, _ in uv])
     w = np.array([d for _, _, d in uv])
     labels = gasp(edges, w - t, n_nodes=len(nodes), **kw)
-    return [set(np.array(nodes, dtype=object)[labels == c]) for c in range(labels.max() + 1)]
+    sets = [set(np.array(nodes, dtype=object)[labels == c]) for c in range(labels.max() + 1)]
+    return sorted(sets, key=len, reverse=True)  # stable: ties stay in first-node order
 
 
 @pytest.mark.parametrize(

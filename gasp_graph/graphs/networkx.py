@@ -1,0 +1,198 @@
+"""networkx graphs -> the engine's arrays.
+
+:func:`from_networkx` reads a (Multi)Graph's nodes, edges and attributes in its own iteration
+orders into the arrays :func:`gasp_graph._validation.prepare` takes.  networkx itself is never
+imported here unless the caller already passed one of its graphs.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import sys
+
+import numpy as np
+
+from ..exceptions import GaspTypeError, GaspValueError
+
+__all__ = ["is_networkx_graph", "check_undirected", "from_networkx", "read_weights"]
+
+
+def is_networkx_graph(G) -> bool:
+    nx = sys.modules.get("networkx")  # a graph object implies networkx is already imported
+    return nx is not None and isinstance(G, nx.Graph)
+
+
+
+def check_undirected(G) -> None:
+    """Raise networkx.NetworkXNotImplemented for a directed graph, with a hint."""
+    if G.is_directed():
+        import networkx as nx
+
+        raise nx.NetworkXNotImplemented(
+            "not implemented for directed type: GASP partitions undirected signed graphs; "
+            "convert with G.to_undirected() (which keeps the attributes of only one of two "
+            "opposite edges u->v, v->u: combine their weights first if they differ)"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# networkx
+# --------------------------------------------------------------------------------------------
+
+
+def edge_at(G, k):
+    """(u, v, data) of the k-th edge in G's edge iteration order (only used to build errors)."""
+    return next(itertools.islice(G.edges(data=True), k, None))
+
+
+def edge_column(G, index, attr, default, m, *, with_ends=False):
+    """One pass over ``G.edges(data=attr)`` into float64 values (and int64 end ids if asked).
+
+    Values that are not real numbers raise GaspTypeError naming the edge.
+    """
+    try:
+        if with_ends:
+            rows = np.fromiter(
+                (
+                    (index[u], index[v], x)
+                    for u, v, x in G.edges(data=attr, default=default)
+                ),
+                dtype=[("u", np.int64), ("v", np.int64), ("x", np.float64)],
+                count=m,
+            )
+            return rows["u"], rows["v"], rows["x"]
+        return np.fromiter(
+            (x for _, _, x in G.edges(data=attr, default=default)), dtype=np.float64, count=m
+        )
+    except (TypeError, ValueError):
+        pass
+    # Slow path, only to name the offending edge.
+    for u, v, x in G.edges(data=attr, default=default):
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+            raise GaspTypeError(
+                f"edge ({u!r}, {v!r}) has {attr}={x!r} ({type(x).__name__}); "
+                "it must be a real number"
+            ) from None
+    raise AssertionError("unreachable: np.fromiter failed but every value is a real number")
+
+
+def read_weights(G, index, weight, default_weight, m, keep):
+    """Signed weights of G's edges: one attribute, or a pair (attractive, repulsive)."""
+    if isinstance(weight, str):
+        names = (weight,)
+    elif (
+        isinstance(weight, tuple)
+        and len(weight) == 2
+        and all(isinstance(a, str) for a in weight)
+    ):
+        names = weight
+    else:
+        raise GaspTypeError(
+            f"weight must be an edge attribute name or a pair (attractive, repulsive) of names, "
+            f"got {weight!r}"
+        )
+    if default_weight is None:
+        default = math.nan
+    elif isinstance(default_weight, (bool, np.bool_)) or not isinstance(
+        default_weight, numbers.Real
+    ) or not math.isfinite(default_weight):
+        raise GaspValueError(f"default_weight must be a finite real number, got {default_weight!r}")
+    else:
+        default = float(default_weight)
+    u, v, w = edge_column(G, index, names[0], default, m, with_ends=True)
+    columns = [w]
+    if len(names) == 2:
+        columns.append(edge_column(G, index, names[1], default, m))
+    for name, col in zip(names, columns):
+        bad = ~np.isfinite(col)
+        if keep is not None:
+            bad &= keep(u, v)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            a, b, d = edge_at(G, k)
+            if name not in d:
+                raise GaspValueError(
+                    f"edge ({a!r}, {b!r}) has no {name!r} attribute; give every edge one, "
+                    "or pass default_weight= (a silent default of 1 would merge everything)"
+                )
+            raise GaspValueError(
+                f"edge ({a!r}, {b!r}) has {name}={d[name]!r}; weights must be finite"
+            )
+    w = columns[0] - columns[1] if len(names) == 2 else columns[0]
+    return u, v, w
+
+
+def not_loop(u, v):
+    return u != v
+
+
+def from_networkx(G, *, weight, default_weight, lifted, edge_size, node_size):
+    """Engine arrays from a networkx (Multi)Graph, in G's node and edge iteration orders."""
+    check_undirected(G)
+    for name, value in (("lifted", lifted), ("edge_size", edge_size), ("node_size", node_size)):
+        if value is not None and not isinstance(value, str):
+            raise GaspTypeError(
+                f"{name} must be an attribute name (str) for a networkx graph, "
+                f"got {type(value).__name__}"
+            )
+    nodes = list(G)
+    index = {node: i for i, node in enumerate(nodes)}
+    m = G.number_of_edges()
+    u, v, w = read_weights(G, index, weight, default_weight, m, not_loop)
+    keep = u != v
+    lifted_arr = sizes = None
+    if lifted is not None:
+        flags = edge_column(G, index, lifted, 0.0, m)
+        bad = ~((flags == 0) | (flags == 1)) & keep
+        if bad.any():
+            a, b, d = edge_at(G, int(np.flatnonzero(bad)[0]))
+            raise GaspValueError(
+                f"edge ({a!r}, {b!r}) has {lifted}={d[lifted]!r}; lifted flags must be "
+                "True/False (or 1/0)"
+            )
+        lifted_arr = flags == 1
+    if edge_size is not None:
+        sizes = edge_column(G, index, edge_size, 1.0, m)
+        bad = ~(np.isfinite(sizes) & (sizes > 0)) & keep
+        if bad.any():
+            a, b, d = edge_at(G, int(np.flatnonzero(bad)[0]))
+            raise GaspValueError(
+                f"edge ({a!r}, {b!r}) has {edge_size}={d[edge_size]!r}; edge sizes must be "
+                "finite and > 0"
+            )
+    node_sizes = None
+    if node_size is not None:
+        try:
+            node_sizes = np.fromiter(
+                (x for _, x in G.nodes(data=node_size, default=1.0)),
+                dtype=np.float64,
+                count=len(nodes),
+            )
+        except (TypeError, ValueError):
+            node_sizes = None
+        bad_node = None
+        if node_sizes is None:
+            bad_node = next(
+                (a, x) for a, x in G.nodes(data=node_size, default=1.0)
+                if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real)
+            )
+        else:
+            bad = ~(np.isfinite(node_sizes) & (node_sizes > 0))
+            if bad.any():
+                a = nodes[int(np.flatnonzero(bad)[0])]
+                bad_node = (a, G.nodes[a][node_size])
+        if bad_node is not None:
+            raise GaspValueError(
+                f"node {bad_node[0]!r} has {node_size}={bad_node[1]!r}; node sizes must be "
+                "finite real numbers > 0"
+            )
+    if not keep.all():  # self-loops are ignored
+        u, v, w = u[keep], v[keep], w[keep]
+        lifted_arr = None if lifted_arr is None else lifted_arr[keep]
+        sizes = None if sizes is None else sizes[keep]
+    edges = np.empty((u.shape[0], 2), dtype=np.int64)
+    edges[:, 0] = u
+    edges[:, 1] = v
+    return nodes, edges, w, lifted_arr, sizes, node_sizes
+
