@@ -149,6 +149,20 @@ def _per_edge(name, value, m, *, positive=False):
     return arr
 
 
+def nonnegative_weights(name, weights, m) -> np.ndarray:
+    """(m,) float64 weights >= 0 of an unsigned graph; ``None`` means 1 for every edge."""
+    if weights is None:
+        return np.ones(m, dtype=np.float64)
+    arr = _per_edge(name, weights, m)
+    neg = arr < 0
+    if neg.any():
+        k = int(np.flatnonzero(neg)[0])
+        raise GaspValueError(
+            f"{name}[{k}] = {float(arr[k])!r}: weights of an unsigned graph must be >= 0"
+        )
+    return arr
+
+
 def as_weights(weights, m) -> np.ndarray:
     return _per_edge("weights", weights, m)
 

@@ -513,3 +513,48 @@ def test_gasp_prefix_of_completed_tree_equals_gasp_with_constraints(linkage, end
         tree = agglomerate(edges, weights, **kw)
         assert np.array_equal(tree.labels_at(tree.n_gasp_merges), gasp(edges, weights, **kw))
         assert tree.n_gasp_merges <= len(tree)
+
+
+# ---------------------------------------------------------------------------------------------
+# modularity_curve
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("resolution", [1.0, 0.5, 2.0])
+def test_modularity_curve_equals_networkx_modularity_of_every_cut(seed, resolution):
+    nx = pytest.importorskip("networkx")
+    rng = np.random.default_rng(seed)
+    n = 25
+    e, w, _ = random_graph(seed, n=n, m=30 if seed >= 3 else 60)
+    # the tree of a signed graph, measured on another (unsigned) graph with self-loops and
+    # parallel edges; seed 0..2 run to completion, 3..5 leave a forest
+    tree = agglomerate(e, w, n_nodes=n, run_to_completion=seed < 3)
+    ge = rng.integers(0, n, size=(70, 2))
+    ge[:3, 1] = ge[:3, 0]  # self-loops
+    ge[3] = ge[4]  # a parallel edge
+    gw = rng.uniform(0.1, 2.0, size=70)
+    G = nx.MultiGraph()
+    G.add_nodes_from(range(n))
+    G.add_weighted_edges_from((int(a), int(b), float(x)) for (a, b), x in zip(ge, gw))
+    curve = tree.modularity_curve(ge, gw, resolution=resolution)
+    assert curve.shape == (len(tree) + 1,)
+    for j in range(len(tree) + 1):
+        labels = tree.labels_at(j)
+        parts = [set(np.flatnonzero(labels == c).tolist()) for c in range(labels.max() + 1)]
+        expected = nx.community.modularity(G, parts, weight="weight", resolution=resolution)
+        assert curve[j] == pytest.approx(expected, abs=1e-12)
+
+
+def test_modularity_curve_default_weights_and_errors():
+    tree = agglomerate([[0, 1], [1, 2], [2, 3]], [0.9, -0.2, 0.5])
+    assert np.allclose(tree.modularity_curve([[0, 1], [2, 3]]),
+                       tree.modularity_curve([[0, 1], [2, 3]], [1.0, 1.0]))
+    with pytest.raises(GaspValueError, match="node ids must lie"):
+        tree.modularity_curve([[0, 4]])
+    with pytest.raises(GaspValueError, match=r"weights\[1\] = -1.0"):
+        tree.modularity_curve([[0, 1], [1, 2]], [1.0, -1.0])
+    with pytest.raises(GaspValueError, match="total edge weight 0"):
+        tree.modularity_curve([[0, 1]], [0.0])
+    with pytest.raises(GaspValueError, match="resolution"):
+        tree.modularity_curve([[0, 1]], resolution=-1.0)
