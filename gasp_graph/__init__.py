@@ -14,6 +14,7 @@ from .exceptions import (
     GaspNumericError,
     GaspTypeError,
     GaspValueError,
+    GaspWarning,
 )
 from .hierarchy import MergeTree, agglomerate, partitions
 from .partition import partition
@@ -39,5 +40,6 @@ __all__ = [
     "GaspMemoryError",
     "GaspNumericError",
     "GaspInternalError",
+    "GaspWarning",
     "__version__",
 ]

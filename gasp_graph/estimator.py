@@ -29,9 +29,11 @@ class GASP:
     size_regularizer : float, default 0.0
         ``r >= 0`` favours merging small clusters first.
     n_clusters : int, optional
-        Stop as soon as at most this many clusters remain.
+        Exactly this many clusters (see :func:`gasp_graph.gasp`).
     linkage_param : float, optional
         ``p`` of ``"generalized_mean"`` and ``"smooth_max"``.
+    min_clusters : int, optional
+        Stop as soon as at most this many clusters remain.
 
     Attributes
     ----------
@@ -78,6 +80,7 @@ class GASP:
         size_regularizer=0.0,
         n_clusters=None,
         linkage_param=None,
+        min_clusters=None,
     ):
         self.linkage = linkage
         self.cannot_link = cannot_link
@@ -85,6 +88,7 @@ class GASP:
         self.size_regularizer = size_regularizer
         self.n_clusters = n_clusters
         self.linkage_param = linkage_param
+        self.min_clusters = min_clusters
 
     @classmethod
     def _get_param_names(cls):
@@ -236,6 +240,7 @@ class GASP:
             size_regularizer=self.size_regularizer,
             n_clusters=self.n_clusters,
             linkage_param=self.linkage_param,
+            min_clusters=self.min_clusters,
         )
         self.labels_ = labels
         self.n_clusters_ = int(labels.max()) + 1 if labels.shape[0] else 0

@@ -79,6 +79,7 @@ def test_get_set_params():
         "linkage": "max",
         "linkage_param": None,
         "merge_constrained_at_end": False,
+        "min_clusters": None,
         "n_clusters": 3,
         "size_regularizer": 0.0,
     }

@@ -94,6 +94,7 @@ def segment(
     size_regularizer=0.0,
     linkage_param=None,
     n_clusters=None,
+    min_clusters=None,
     progress=False,
     callback=None,
     callback_every=1000,
@@ -136,8 +137,10 @@ def segment(
     min_size : int, default 0
         After GASP, merge every segment of fewer than ``min_size`` pixels into a neighbour, see
         Notes.
-    merge_constrained_at_end, size_regularizer, linkage_param, n_clusters
-        Passed to the engine, see :func:`gasp_graph.gasp` (node sizes are 1 per pixel).
+    merge_constrained_at_end, size_regularizer, linkage_param, n_clusters, min_clusters
+        Passed to the engine, see :func:`gasp_graph.gasp` (node sizes are 1 per pixel):
+        ``n_clusters=k`` gives exactly ``k`` segments (before ``min_size``), ``min_clusters=k``
+        stops GASP early at ``k``.
     progress, callback, callback_every
         Progress display and early stop, see :func:`gasp_graph.gasp`.  A callback that stops
         the run gives the segments reached so far (``min_size`` is still applied).
@@ -237,6 +240,7 @@ def segment(
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
         linkage_param=linkage_param,
+        min_clusters=min_clusters,
     )
     labels, _, _, _ = _control.run(
         problem, progress=progress, callback=callback, callback_every=callback_every
