@@ -231,7 +231,7 @@ def partition(
     if isinstance(G, (np.ndarray, list, tuple)):
         hint = (
             "; for edge arrays use gasp_graph.gasp(edges, weights), for a dense adjacency "
-            "matrix scipy.sparse.csr_array(A) or gasp_graph.GASP().fit(A)"
+            "matrix scipy.sparse.csr_array(A) or gasp_graph.GASP(affinity='precomputed').fit(A)"
         )
     raise GaspTypeError(
         "G must be a networkx Graph/MultiGraph or a scipy sparse matrix, "

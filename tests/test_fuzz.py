@@ -376,7 +376,7 @@ def test_partition_sparse_adversarial(A, linkage):
 def test_estimator_adversarial(A):
     dense = A.toarray()
     for X in (A, dense, dense.tolist()):
-        est = call(gasp_graph.GASP().fit, X)
+        est = call(gasp_graph.GASP(affinity="precomputed").fit, X)
         if not isinstance(est, GaspError):
             assert_partition(est.labels_, A.shape[0])
 

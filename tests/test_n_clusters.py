@@ -113,7 +113,7 @@ def test_both_options_is_an_error():
         lambda: gasp([[0, 1]], [1.0], n_clusters=1, min_clusters=1),
         lambda: partition(nx.path_graph(3), default_weight=1.0, n_clusters=1, min_clusters=2),
         lambda: agglomerate([[0, 1]], [1.0], n_clusters=1, min_clusters=1),
-        lambda: GASP(n_clusters=1, min_clusters=1).fit(np.eye(2)),
+        lambda: GASP(n_clusters=1, min_clusters=1, affinity="precomputed").fit(np.eye(2)),
     ):
         with pytest.raises(GaspValueError, match="n_clusters=1 .* and min_clusters=.* both"):
             call()
@@ -140,7 +140,7 @@ def test_every_front_end_gives_exactly_k():
                                                     linkage="sum"))
     D = A.toarray()
     D = D + D.T
-    assert GASP(n_clusters=4).fit(sp.csr_array(D)).n_clusters_ == 4
+    assert GASP(affinity="precomputed", n_clusters=4).fit(sp.csr_array(D)).n_clusters_ == 4
 
 
 def test_segment_exactly_k():
