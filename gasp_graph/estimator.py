@@ -27,8 +27,9 @@ try:  # the real base classes when scikit-learn is installed
 except ImportError:  # pragma: no cover - exercised by the no-sklearn test in a subprocess
     _Base = _Mixin = None
 
-# Checks of sklearn.utils.estimator_checks.check_estimator that GASP does not pass, with the
-# reason (passed as expected_failed_checks).  Empty: every check passes.
+#: The checks of ``sklearn.utils.estimator_checks.check_estimator`` that GASP does not pass,
+#: ``{check name: reason}`` (for its ``expected_failed_checks``).  Empty: every check passes
+#: (scikit-learn itself skips its array-API check unless ``SCIPY_ARRAY_API=1`` is set).
 EXPECTED_FAILED_CHECKS: dict = {}
 
 _AFFINITIES = ("knn", "precomputed", "precomputed_probability")
@@ -161,19 +162,18 @@ class GASP(*_BASES):
         average, max, min, smooth_max, and no cannot-link constraints or size regulariser).
     kind : {"linear", "logit"}, default "linear"
         The probability-to-weight mapping of :func:`gasp_graph.signed_weights`.
-    n_neighbors : int, default 30
+    n_neighbors : int, default 40
         ``"knn"``: neighbours per point (see :func:`gasp_graph.knn_graph`).
     metric : str, default "euclidean"
         ``"knn"``: the distance (see :func:`gasp_graph.knn_graph`).
     scale : "local", "global" or float, default "local"
         ``"knn"``: the kernel width (see :func:`gasp_graph.knn_graph`).
-    far_pairs : int, default 10
+    far_pairs : int, default 50
         ``"knn"``: random far pairs per point (see :func:`gasp_graph.knn_graph`).
     similarity : {"jaccard", "kernel", "mean"}, default "jaccard"
         ``"knn"``: the edge probability (see :func:`gasp_graph.knn_graph`).
-    auto_resolution : float, default 0.5
-        ``beta="auto"``: the resolution of the modularity criterion (see
-        :func:`gasp_graph.select_beta`).
+    beta_criterion : {"persistence", "modularity"}, default "persistence"
+        ``beta="auto"``: how the bias is chosen (see :func:`gasp_graph.select_beta`).
     seed : None, int or numpy.random.Generator
         ``"knn"``: randomness of the far pairs; ``None`` is a fixed seed (the same ``X`` gives
         the same labels on every run).
@@ -253,12 +253,12 @@ class GASP(*_BASES):
         affinity="knn",
         beta="auto",
         kind="linear",
-        n_neighbors=30,
+        n_neighbors=40,
         metric="euclidean",
         scale="local",
-        far_pairs=10,
+        far_pairs=50,
         similarity="jaccard",
-        auto_resolution=0.5,
+        beta_criterion="persistence",
         seed=None,
     ):
         self.linkage = linkage
@@ -276,7 +276,7 @@ class GASP(*_BASES):
         self.scale = scale
         self.far_pairs = far_pairs
         self.similarity = similarity
-        self.auto_resolution = auto_resolution
+        self.beta_criterion = beta_criterion
         self.seed = seed
 
     def __sklearn_tags__(self):
@@ -376,7 +376,7 @@ class GASP(*_BASES):
         """
         from .arrays import gasp
         from .graphs import from_dense, from_sparse, is_sparse
-        from .points import knn_graph, sweep
+        from .points import _CRITERIA, choose, knn_graph, sweep
         from .weights import signed_weights
 
         beta = self._check_affinity_and_beta()
@@ -411,15 +411,18 @@ class GASP(*_BASES):
                     "beta='auto' needs one merge tree to answer every bias, which cannot-link "
                     "constraints and a size regulariser prevent; give beta a number instead"
                 )
-            tree, cuts, betas, scores = sweep(
-                edges, p, n_nodes=n, lifted=lifted_arr, edge_sizes=sizes, kind=self.kind,
-                linkage=self.linkage, linkage_param=self.linkage_param,
-                resolution=self.auto_resolution, min_clusters=self.min_clusters,
-            )
-            best = int(np.argmax(scores))
-            labels = tree.labels_at(int(cuts[best]))
-            self.beta_ = float(betas[best])
-            self.merge_tree_ = tree
+            if self.beta_criterion not in _CRITERIA:
+                raise GaspValueError(
+                    f"beta_criterion must be one of {', '.join(map(repr, _CRITERIA))}, "
+                    f"got {self.beta_criterion!r}"
+                )
+            s = sweep(edges, p, n_nodes=n, lifted=lifted_arr, edge_sizes=sizes, kind=self.kind,
+                      linkage=self.linkage, linkage_param=self.linkage_param,
+                      min_clusters=self.min_clusters)
+            best = choose(s, self.beta_criterion)[0]
+            labels = s.tree.labels_at(int(s.cuts[best]))
+            self.beta_ = float(s.beta[best])
+            self.merge_tree_ = s.tree
         else:
             self.beta_ = 0.5 if beta == "auto" else beta
             w = signed_weights(p, beta=self.beta_, kind=self.kind)

@@ -11,8 +11,8 @@ turns the probabilities into weights with a bias ``beta``.
 :func:`select_beta` chooses ``beta`` without labels.  For the shift-equivariant linkages (average,
 max, min, smooth_max), changing ``beta`` shifts every weight by the same amount, so one merge tree
 answers every bias (:attr:`gasp_graph.MergeTree.exact_sweep`); each distinct partition of the sweep
-is scored by the modularity of the local edges weighted by their probabilities
-(:meth:`gasp_graph.MergeTree.modularity_curve`), and the best one wins.
+holds over a range of biases, and the one that persists longest among those of good modularity
+(:meth:`gasp_graph.MergeTree.modularity_curve`) wins.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class BetaSelection(NamedTuple):
     betas: np.ndarray
     """One bias per distinct partition of the sweep, decreasing (from the most clusters)."""
     scores: np.ndarray
-    """The modularity of each of those partitions; ``beta`` is ``betas[argmax(scores)]``."""
+    """The criterion of each of those partitions; ``beta`` is ``betas[argmax(scores)]``."""
     n_clusters: np.ndarray
     """The number of clusters of each of those partitions."""
 
@@ -186,7 +186,7 @@ def _neighbours(X, k, metric):
 # knn_graph
 # --------------------------------------------------------------------------------------------
 
-def knn_graph(X, n_neighbors=30, *, metric="euclidean", scale="local", far_pairs=10,
+def knn_graph(X, n_neighbors=40, *, metric="euclidean", scale="local", far_pairs=50,
               similarity="jaccard", seed=None) -> PointGraph:
     """The signed-ready graph of a point set: nearest neighbours attract, far pairs repel.
 
@@ -194,7 +194,7 @@ def knn_graph(X, n_neighbors=30, *, metric="euclidean", scale="local", far_pairs
     ----------
     X : array_like of float, shape (n_samples, n_features)
         The points, finite.
-    n_neighbors : int, default 30
+    n_neighbors : int, default 40
         Each point is joined to this many nearest other points (fewer when ``n_samples`` is
         smaller); the union over all points, one edge per pair, are the local edges.
     metric : {"euclidean", "manhattan", "chebyshev", "cosine"}, default "euclidean"
@@ -204,7 +204,7 @@ def knn_graph(X, n_neighbors=30, *, metric="euclidean", scale="local", far_pairs
         distance ``d`` is ``exp(-d**2 / (s_i * s_j))`` with ``s_i`` the median distance from point
         ``i`` to its neighbours (``"local"``, adapting to the density), the median over all
         points (``"global"``), or the given number.
-    far_pairs : int, default 10
+    far_pairs : int, default 50
         Random pairs per point added as lifted edges (``far_pairs * n_samples`` drawn, repeated
         pairs and pairs that are already neighbours dropped).  They give the repulsion between
         clusters; with 0 the graph only attracts.
@@ -354,19 +354,43 @@ def _jaccard(n, idx, pairs, k) -> np.ndarray:
 # select_beta
 # --------------------------------------------------------------------------------------------
 
+_CRITERIA = ("persistence", "modularity")
+
+# persistence: partitions whose modularity is below this fraction of the best one are not
+# candidates, and the bias range is measured as log(beta + _PERSISTENCE_EPS).
+_MODULARITY_FRACTION = 0.5
+_PERSISTENCE_EPS = 0.01
+
+
 def _bias(t, kind):
-    """The bias whose weights are the beta=0.5 weights shifted by -t."""
-    return 0.5 + t if kind == "linear" else 1.0 / (1.0 + math.exp(-t))
+    """The bias whose weights are the beta=0.5 weights shifted by -t (array t)."""
+    if kind == "linear":
+        return np.clip(0.5 + t, 0.0, 1.0)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-t))
+
+
+class Sweep(NamedTuple):
+    """Every bias one merge tree answers (see :func:`sweep`)."""
+
+    tree: object
+    cuts: np.ndarray  # numbers of merges: tree.labels_at(cuts[i]) is partition i
+    low: np.ndarray  # partition i is that of every bias in (low[i], high[i]) ...
+    high: np.ndarray
+    beta: np.ndarray  # ... for example this one, inside the range
+    modularity: np.ndarray  # of partition i, on the local edges weighted by the probabilities
 
 
 def sweep(edges, probabilities, *, n_nodes=None, lifted=None, edge_sizes=None, kind="linear",
-          eps=1e-6, linkage="average", linkage_param=None, resolution=1.0, min_clusters=None):
-    """One merge tree and every bias it answers: ``(tree, cuts, betas, scores)``.
+          eps=1e-6, linkage="average", linkage_param=None, resolution=1.0,
+          min_clusters=None) -> Sweep:
+    """One merge tree and every partition it gives for a bias in (0, 1), with their ranges.
 
-    ``cuts[i]`` is a number of merges, ``tree.labels_at(cuts[i])`` the partition of bias
-    ``betas[i]`` (that is, of ``gasp(edges, signed_weights(p, beta=betas[i], kind=kind))``), and
-    ``scores[i]`` its modularity on the local edges weighted by ``probabilities``.  Only the cuts
-    some threshold reaches are listed (with lifted edges the heights are not monotone).
+    The tree is recorded on ``signed_weights(p, beta=0.5, kind=kind)``; the weights of bias
+    ``beta`` are those shifted by ``-t`` (``t = beta - 0.5``, or ``logit(beta)`` for ``"logit"``),
+    so the partition of ``beta`` is ``tree.labels(t)``.  Cut ``j`` (the first ``j`` merges) is
+    the partition of every ``t`` in ``[heights[j], min(heights[:j]))``; only the cuts some bias
+    reaches are listed (with lifted edges the heights are not monotone).
     """
     from .hierarchy import _linkage_is_shift_equivariant, agglomerate
     from .weights import signed_weights
@@ -384,46 +408,56 @@ def sweep(edges, probabilities, *, n_nodes=None, lifted=None, edge_sizes=None, k
     p = np.asarray(probabilities, dtype=np.float64).reshape(-1)
     local = np.ones(p.shape[0], dtype=bool) if lifted is None else ~np.asarray(lifted, bool)
     h = tree.heights
-    k = len(tree)
-    # the t interval of cut j is [h[j], running_min[j-1]); t = threshold of the weights
-    upper = np.empty(k + 1)
-    upper[0] = np.inf
-    upper[1:] = np.minimum.accumulate(h) if k else np.zeros(0)
-    lower = np.append(h, -np.inf)
-    t_lo, t_hi = (-0.5, 0.5) if kind == "linear" else (-math.inf, math.inf)
-    lower = np.maximum(lower, t_lo)
-    upper = np.minimum(upper, t_hi)
-    reachable = lower < upper
-    if kind == "linear":
-        t = 0.5 * (lower + upper)
-    else:  # logit: open-ended intervals get a point one unit beyond their finite end
-        t = np.where(np.isinf(upper), lower + 1.0,
-                     np.where(np.isinf(lower), upper - 1.0, 0.5 * (lower + upper)))
+    upper = np.concatenate([[np.inf], np.minimum.accumulate(h)])
+    lower = np.concatenate([h, [-np.inf]])
+    low, high = _bias(lower, kind), _bias(upper, kind)
+    reachable = low < high
     cuts = np.flatnonzero(reachable)
     if cuts.size == 0:  # every weight is 0.5 (linear): one partition whatever the bias
-        cuts = np.array([0])
-        t = np.zeros(k + 1)
-    betas = np.array([_bias(float(t[j]), kind) for j in cuts])
+        cuts, low, high = np.array([0]), np.zeros(1), np.ones(1)
+    else:
+        low, high = low[cuts], high[cuts]
+    if kind == "linear":
+        beta = 0.5 * (low + high)
+    else:  # the middle in log-odds; an open end gets a point one unit beyond the finite end
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lo_t, hi_t = np.log(low / (1 - low)), np.log(high / (1 - high))
+            mid = np.where(np.isinf(hi_t), lo_t + 1.0,
+                           np.where(np.isinf(lo_t), hi_t - 1.0, 0.5 * (lo_t + hi_t)))
+        beta = _bias(mid, "logit")
     e_local = np.asarray(tree.edges)[local]
     if e_local.shape[0] and float(p[local].sum()) > 0:
-        curve = tree.modularity_curve(e_local, p[local], resolution=resolution)
-        scores = curve[cuts]
-    else:  # nothing to measure: every partition scores 0, the first (most clusters) wins
-        scores = np.zeros(cuts.shape[0])
-    return tree, cuts, betas, scores
+        mod = tree.modularity_curve(e_local, p[local], resolution=resolution)[cuts]
+    else:  # nothing to measure
+        mod = np.zeros(cuts.shape[0])
+    return Sweep(tree, cuts, low, high, beta, mod)
+
+
+def choose(s: Sweep, criterion="persistence"):
+    """(index of the chosen partition in ``s``, the criterion of every partition)."""
+    if criterion == "modularity":
+        return int(np.argmax(s.modularity)), s.modularity
+    score = np.log(s.high + _PERSISTENCE_EPS) - np.log(s.low + _PERSISTENCE_EPS)
+    best_q = float(s.modularity.max())
+    candidate = s.modularity >= _MODULARITY_FRACTION * best_q if best_q > 0 else True
+    candidate = candidate & (s.cuts > 0)  # never "no merge at all" while another partition exists
+    if not np.any(candidate):
+        return int(np.argmax(s.modularity)), s.modularity
+    score = np.where(candidate, score, -np.inf)
+    return int(np.argmax(score)), score
 
 
 def select_beta(edges, probabilities, *, n_nodes=None, lifted=None, edge_sizes=None,
                 kind="linear", eps=1e-6, linkage="average", linkage_param=None,
-                resolution=0.5) -> BetaSelection:
+                criterion="persistence", resolution=1.0) -> BetaSelection:
     """Choose the bias ``beta`` of :func:`gasp_graph.signed_weights` without labels.
 
     GASP is run once, on the weights of ``beta = 0.5``, and its merge tree recorded to
     completion.  Every other bias shifts every weight by the same amount, so for the
     shift-equivariant linkages the tree's threshold cuts are exactly the partitions of every
-    bias (see the user guide page "Merge trees and threshold sweeps").  Each distinct partition
-    is scored by its modularity on the local edges weighted by their probabilities, and the
-    bias of the best one is returned.
+    bias, each over a range of biases (see the user guide page "Merge trees and threshold
+    sweeps").  Each distinct partition is scored and the bias in the middle of the best one's
+    range is returned.
 
     Parameters
     ----------
@@ -447,28 +481,34 @@ def select_beta(edges, probabilities, *, n_nodes=None, lifted=None, edge_sizes=N
         ``"generalized_mean"`` with ``linkage_param=1``).
     linkage_param : float, optional
         As in :func:`gasp_graph.gasp`.
-    resolution : float, default 0.5
-        The resolution of the modularity criterion (below 1 favours fewer, larger clusters).
-        0.5 was measured best over eight data sets (user guide page "Clustering points").
+    criterion : {"persistence", "modularity"}, default "persistence"
+        ``"modularity"``: the partition of highest modularity of the local edges weighted by
+        their probabilities.  ``"persistence"``: among the partitions whose modularity is at
+        least half the best one, the one that persists over the widest range of biases
+        ``(b0, b1)``, measured as ``log((b1 + 0.01) / (b0 + 0.01))`` (the partition with no
+        merge at all is not a candidate).  Persistence was measured best over eight data sets
+        (user guide page "Clustering points").
+    resolution : float, default 1.0
+        The resolution of the modularity (below 1 favours fewer, larger clusters).
 
     Returns
     -------
     selection : BetaSelection
-        A named tuple ``(beta, betas, scores, n_clusters)``: the chosen bias, one bias per
-        distinct partition of the sweep (from the most clusters to the fewest; each lies
-        inside the range of biases that give that partition), the modularity of each partition
-        and its number of clusters.
+        A named tuple ``(beta, betas, scores, n_clusters)``: the chosen bias; one bias per
+        distinct partition of the sweep (from the most clusters to the fewest), each in the
+        middle of the range of biases giving that partition; the criterion of each partition
+        (``-inf`` for those persistence does not consider) and its number of clusters.
 
     Raises
     ------
     GaspValueError
         A linkage that is not shift-equivariant (the sweep would not be exact), probabilities
-        outside [0, 1], or any invalid graph (as :func:`gasp_graph.gasp`).
+        outside [0, 1], an unknown criterion, or any invalid graph (as :func:`gasp_graph.gasp`).
 
     See Also
     --------
     knn_graph : the graph of a point set.
-    gasp_graph.MergeTree.modularity_curve : the criterion, for every cut at once.
+    gasp_graph.MergeTree.modularity_curve : modularity for every cut at once.
 
     Examples
     --------
@@ -477,7 +517,7 @@ def select_beta(edges, probabilities, *, n_nodes=None, lifted=None, edge_sizes=N
     >>> from gasp_graph import select_beta, gasp, signed_weights
     >>> edges = [[0, 1], [1, 2], [0, 2], [3, 4], [4, 5], [3, 5], [2, 3]]
     >>> p = [0.9, 0.8, 0.9, 0.9, 0.8, 0.9, 0.4]
-    >>> sel = select_beta(edges, p, resolution=1.0)
+    >>> sel = select_beta(edges, p)
     >>> float(sel.beta), sel.n_clusters.tolist()
     (0.625, [6, 4, 2, 1])
     >>> gasp(edges, signed_weights(p, beta=sel.beta))
@@ -486,9 +526,11 @@ def select_beta(edges, probabilities, *, n_nodes=None, lifted=None, edge_sizes=N
     r = _as_float("resolution", resolution)
     if not (math.isfinite(r) and r >= 0):
         raise GaspValueError(f"resolution must be finite and >= 0, got {r!r}")
-    tree, cuts, betas, scores = sweep(
-        edges, probabilities, n_nodes=n_nodes, lifted=lifted, edge_sizes=edge_sizes, kind=kind,
-        eps=eps, linkage=linkage, linkage_param=linkage_param, resolution=r,
-    )
-    best = int(np.argmax(scores))
-    return BetaSelection(float(betas[best]), betas, scores, tree.n_nodes - cuts)
+    if not isinstance(criterion, str) or criterion not in _CRITERIA:
+        raise GaspValueError(
+            f"criterion must be one of {', '.join(map(repr, _CRITERIA))}, got {criterion!r}"
+        )
+    s = sweep(edges, probabilities, n_nodes=n_nodes, lifted=lifted, edge_sizes=edge_sizes,
+              kind=kind, eps=eps, linkage=linkage, linkage_param=linkage_param, resolution=r)
+    best, score = choose(s, criterion)
+    return BetaSelection(float(s.beta[best]), s.beta, score, s.tree.n_nodes - s.cuts)

@@ -156,6 +156,11 @@ def modularity(edges, p, labels, resolution):
     return nx.community.modularity(G, groups, resolution=resolution)
 
 
+def _separate_run(g, beta, kind, linkage):
+    return gasp(g.edges, signed_weights(g.probabilities, beta=beta, kind=kind), lifted=g.lifted,
+                linkage=linkage)
+
+
 @pytest.mark.parametrize("kind", ["linear", "logit"])
 @pytest.mark.parametrize("linkage", ["average", "max"])
 def test_select_beta_equals_an_exhaustive_search_over_separate_runs(kind, linkage):
@@ -164,13 +169,12 @@ def test_select_beta_equals_an_exhaustive_search_over_separate_runs(kind, linkag
     g = knn_graph(X, 5, far_pairs=3, similarity="mean")
     local = ~g.lifted
     sel = select_beta(g.edges, g.probabilities, lifted=g.lifted, kind=kind, linkage=linkage,
-                      resolution=1.0)
+                      criterion="modularity")
     assert (np.diff(sel.betas) < 0).all() and (np.diff(sel.n_clusters) < 0).all()
     # every listed bias: a separate run gives that partition, and the score is its modularity
     seen = {}
     for beta, score, k in zip(sel.betas, sel.scores, sel.n_clusters):
-        labels = gasp(g.edges, signed_weights(g.probabilities, beta=beta, kind=kind),
-                      lifted=g.lifted, linkage=linkage)
+        labels = _separate_run(g, beta, kind, linkage)
         assert labels.max() + 1 == k
         q = modularity(g.edges[local], g.probabilities[local], labels, 1.0)
         assert score == pytest.approx(q, abs=1e-12)
@@ -182,13 +186,32 @@ def test_select_beta_equals_an_exhaustive_search_over_separate_runs(kind, linkag
         grid = 1 / (1 + np.exp(-np.linspace(-14, 14, 281)))
     best_grid = -np.inf
     for beta in grid:
-        labels = gasp(g.edges, signed_weights(g.probabilities, beta=beta, kind=kind),
-                      lifted=g.lifted, linkage=linkage)
+        labels = _separate_run(g, beta, kind, linkage)
         assert tuple(labels) in seen, beta
         best_grid = max(best_grid, seen[tuple(labels)])
-    assert max(seen.values()) == pytest.approx(best_grid, abs=1e-12)
     assert sel.scores.max() == pytest.approx(best_grid, abs=1e-12)
     assert sel.beta == sel.betas[int(np.argmax(sel.scores))]
+
+    # persistence: the same partitions; each holds over exactly its range of biases (separate
+    # runs just inside and just outside), and the widest range among the good ones wins
+    from gasp_graph.points import sweep
+
+    s = sweep(g.edges, g.probabilities, lifted=g.lifted, kind=kind, linkage=linkage)
+    pers = select_beta(g.edges, g.probabilities, lifted=g.lifted, kind=kind, linkage=linkage)
+    np.testing.assert_array_equal(pers.betas, sel.betas)
+    width = np.log(s.high + 0.01) - np.log(s.low + 0.01)
+    for i, (lo, hi) in enumerate(zip(s.low, s.high)):
+        labels = _separate_run(g, sel.betas[i], kind, linkage)
+        for inside in (lo + 1e-7 * (hi - lo), hi - 1e-7 * (hi - lo)):
+            if 0 < inside < 1:
+                np.testing.assert_array_equal(_separate_run(g, inside, kind, linkage), labels)
+        for outside in (lo - 1e-6, hi + 1e-6):
+            if 0 < outside < 1:
+                assert not np.array_equal(_separate_run(g, outside, kind, linkage), labels)
+    good = (sel.scores >= 0.5 * sel.scores.max()) & (s.cuts > 0)
+    assert pers.beta == sel.betas[int(np.argmax(np.where(good, width, -np.inf)))]
+    np.testing.assert_allclose(pers.scores[good], width[good])
+    assert np.isneginf(pers.scores[~good]).all()
 
 
 def test_select_beta_refuses_non_exact_sweeps():
@@ -200,6 +223,8 @@ def test_select_beta_refuses_non_exact_sweeps():
         select_beta([[0, 1]], [1.7])
     with pytest.raises(GaspValueError, match="resolution must be"):
         select_beta([[0, 1]], [0.7], resolution=-1.0)
+    with pytest.raises(GaspValueError, match="criterion must be one of"):
+        select_beta([[0, 1]], [0.7], criterion="silhouette")
 
 
 def test_select_beta_degenerate_inputs():
