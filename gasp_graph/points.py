@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import _as_float, _as_int, normalize_linkage
+from ._validation import _array, _as_float, _as_int, normalize_linkage
 from .exceptions import GaspTypeError, GaspValueError
 
 __all__ = ["knn_graph", "select_beta", "PointGraph", "BetaSelection"]
@@ -73,11 +73,8 @@ def as_points(X, name="X") -> np.ndarray:
             "knn_graph (pass X.toarray(), or a precomputed affinity matrix with "
             "affinity='precomputed')"
         )
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise GaspTypeError(f"{name} could not be read as an array: {exc}") from None
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
+    arr = _array(name, X)
+    if arr.dtype.kind not in "biuf":
         raise GaspTypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     if arr.ndim != 2:
         raise GaspValueError(
