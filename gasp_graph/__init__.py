@@ -33,6 +33,10 @@ def __getattr__(name):
         return GASP
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
+def __dir__():
+    return sorted(set(globals()) | {"GASP"})
+
 __all__ = [
     "gasp",
     "partition",
