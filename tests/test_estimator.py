@@ -346,3 +346,10 @@ def test_fallback_without_scikit_learn():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_import_gasp_graph_does_not_import_scikit_learn():
+    code = ("import sys, gasp_graph; assert 'sklearn' not in sys.modules; "
+            "gasp_graph.GASP; assert 'GASP' in dir(gasp_graph); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
