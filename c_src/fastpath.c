@@ -96,7 +96,7 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                               const double *weights, const gasp_options_t *options,
                               int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *st)
 {
-    const int64_t stop = options->n_clusters;
+    const int64_t stop = options->min_clusters;  /* n_clusters > 0 never takes this path */
     const volatile int32_t *cancel = options->cancel;
     int rc = GASP_OK;
     size_t mm = m > 0 ? (size_t)m : 1;

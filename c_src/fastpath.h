@@ -27,7 +27,8 @@
 int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const double *weights,
                          int64_t *labels, const volatile int32_t *cancel, gasp_stats_t *st);
 
-/* Honours options->n_clusters, cancel and the progress callback like the general loop. */
+/* Honours options->min_clusters (never called with n_clusters), cancel and the progress
+ * callback like the general loop. */
 int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                               const double *weights, const gasp_options_t *options,
                               int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *st);

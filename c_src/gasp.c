@@ -17,7 +17,8 @@
  *
  * Completion (run_to_completion): a last unconstrained phase whose candidates are all local edges,
  * whatever their sign, so the merge sequence continues past zero until every connected component
- * of the local edges is one cluster.  It is used to record full merge trees.
+ * of the local edges is one cluster.  It is used to record full merge trees, and by n_clusters=k
+ * (exactly k clusters) when GASP's own passes end with more than k clusters.
  *
  * Ties: the heap orders equal keys by edge id, and a folded edge keeps the smaller id of its
  * parts, so equal priorities are broken by the original edge order.
@@ -94,6 +95,12 @@ static int fill_heap(engine_t *E)
     return GASP_OK;
 }
 
+/* The cluster count at which every pass stops (0: none); validate() allows one of the two. */
+static inline int64_t cluster_target(const gasp_options_t *o)
+{
+    return o->n_clusters > 0 ? o->n_clusters : o->min_clusters;
+}
+
 static int check_all(engine_t *E)
 {
     int rc = gasp_heap_check(&E->heap);
@@ -135,7 +142,7 @@ static int validate(int64_t n, int64_t m, const int64_t *edges, const double *we
         FAIL(GASP_ARG_LINKAGE_PARAM, -1);
     if (!isfinite(o->size_regularizer) || o->size_regularizer < 0.0)
         FAIL(GASP_ARG_SIZE_REGULARIZER, -1);
-    if (o->n_clusters < 0)
+    if (o->n_clusters < 0 || o->min_clusters < 0 || (o->n_clusters > 0 && o->min_clusters > 0))
         FAIL(GASP_ARG_N_CLUSTERS, -1);
     if (o->progress && o->progress_every < 1)
         FAIL(GASP_ARG_PROGRESS_EVERY, -1);
@@ -161,7 +168,7 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
                      double *heights, int64_t *cluster_id, gasp_stats_t *st)
 {
     const int64_t n = E->g.n;
-    const int64_t stop = o->n_clusters;
+    const int64_t stop = cluster_target(o);
     if (fill_heap(E) != GASP_OK)
         return GASP_ENOMEM;
     while (E->heap.size > 0 && *clusters > stop) {
@@ -234,9 +241,9 @@ static int try_fast_paths(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, cons
                           const uint8_t *is_lifted, const gasp_options_t *o, int64_t *labels,
                           int64_t *merges, double *heights, gasp_stats_t *st)
 {
-    if (o->no_fast_path || o->run_to_completion)
-        return GASP_FAST_DECLINED;
-    if (o->linkage == GASP_LINKAGE_MAX && !o->cannot_link && o->n_clusters <= 1 && !merges &&
+    if (o->no_fast_path || o->run_to_completion || o->n_clusters > 0)
+        return GASP_FAST_DECLINED;  /* an exact cluster count may need the completion pass */
+    if (o->linkage == GASP_LINKAGE_MAX && !o->cannot_link && o->min_clusters <= 1 && !merges &&
         !heights && !any_lifted(m, is_lifted))
         return gasp_fast_components(n, m, edges, weights, labels, o->cancel, st);
     if (o->linkage == GASP_LINKAGE_ABS_MAX && o->size_regularizer == 0.0 &&
@@ -314,7 +321,8 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
     }
     st->n_merges_gasp = st->n_merges;
-    if (rc == GASP_OK && !st->stopped && options->run_to_completion) {
+    const int exact_short = options->n_clusters > 0 && clusters > options->n_clusters;
+    if (rc == GASP_OK && !st->stopped && (options->run_to_completion || exact_short)) {
         E.constrained = 0;
         E.any_sign = 1;
         rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);

@@ -76,7 +76,13 @@ typedef struct {
     int32_t cannot_link;               /* non-zero: process by |W|, W <= 0 installs a constraint */
     int32_t merge_constrained_at_end;  /* non-zero: unconstrained pass after the constrained one */
     double size_regularizer;           /* r >= 0: priorities scaled by (Su^-r + Sv^-r) / 2 */
-    int64_t n_clusters;                /* stop once at most this many clusters remain; 0 = no stop */
+    int64_t n_clusters;                /* k >= 1: exactly k clusters (GASP's passes stop at k; if
+                                          more remain, a completion pass merges the best local
+                                          pairs of any sign, ignoring constraints, until k remain
+                                          or no local edge is left); 0 = no target */
+    int64_t min_clusters;              /* k >= 1: stop once at most k clusters remain (the
+                                          reference implementation's early stop); 0 = no stop.
+                                          Setting both n_clusters and min_clusters is EINVAL. */
     int32_t run_to_completion;         /* non-zero: a last unconstrained pass merges local edges of
                                           any sign, highest W first, until none is left */
     int32_t no_fast_path;              /* non-zero: always run the general loop (for testing) */

@@ -44,6 +44,7 @@ typedef struct {
     int32_t merge_constrained_at_end;
     double size_regularizer;
     int64_t n_clusters;
+    int64_t min_clusters;
     int32_t run_to_completion;
     int32_t no_fast_path;
     const volatile int32_t *cancel;

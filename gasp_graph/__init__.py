@@ -6,7 +6,6 @@ graph whose edges say "these belong together" (positive weight) or "these must b
 """
 from . import affinities, dask, metrics, quality  # gasp_graph.dask imports dask only when called
 from .arrays import gasp
-from .estimator import GASP
 from .exceptions import (
     GaspError,
     GaspInternalError,
@@ -14,12 +13,29 @@ from .exceptions import (
     GaspNumericError,
     GaspTypeError,
     GaspValueError,
+    GaspWarning,
 )
 from .hierarchy import MergeTree, agglomerate, partitions
 from .partition import partition
+from .points import knn_graph, select_beta
 from .weights import signed_weights
 
 __version__ = "0.1.0.dev0"
+
+
+def __getattr__(name):
+    # The estimator imports scikit-learn (when installed) for its base classes: only load it
+    # when GASP is first used, so that "import gasp_graph" stays quick.
+    if name == "GASP":
+        from .estimator import GASP
+
+        globals()["GASP"] = GASP
+        return GASP
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"GASP"})
 
 __all__ = [
     "gasp",
@@ -29,6 +45,8 @@ __all__ = [
     "agglomerate",
     "partitions",
     "MergeTree",
+    "knn_graph",
+    "select_beta",
     "affinities",
     "metrics",
     "quality",
@@ -39,5 +57,6 @@ __all__ = [
     "GaspMemoryError",
     "GaspNumericError",
     "GaspInternalError",
+    "GaspWarning",
     "__version__",
 ]

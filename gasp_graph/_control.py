@@ -15,7 +15,7 @@ import time
 
 from . import _core
 from ._validation import _as_bool, _as_int
-from .exceptions import GaspTypeError
+from .exceptions import GaspTypeError, warn
 
 # Seconds a run must last before the progress display appears.
 PROGRESS_DELAY = 1.0
@@ -128,6 +128,22 @@ def check_options(progress, callback, callback_every):
     return progress, callback, callback_every
 
 
+def warn_short(problem, info) -> None:
+    """Warn (GaspWarning) when ``n_clusters=k`` was asked for and more than k clusters remain.
+
+    The completion pass merges through local edges only, so k is out of reach exactly when the
+    local (non-lifted) edges have more than k connected components.  A run stopped by the
+    callback is not short: the caller asked for the stop.
+    """
+    k = problem.n_clusters
+    if k and not info["stopped"] and info["n_clusters"] > k:
+        warn(
+            f"n_clusters={k} cannot be reached: {info['n_clusters']} clusters remain and no "
+            "local edge joins two of them (the local, non-lifted edges have "
+            f"{info['n_clusters']} connected components); returning {info['n_clusters']} clusters"
+        )
+
+
 def run(problem, *, progress=False, callback=None, callback_every=1000, desc="GASP",
         **run_kwargs):
     """:func:`gasp_graph._core.run` with a progress display and a user callback.
@@ -154,6 +170,7 @@ def run(problem, *, progress=False, callback=None, callback_every=1000, desc="GA
                            **run_kwargs)
         info = result[3]
         status = "stopped by callback" if info["stopped"] else "done"
+        warn_short(problem, info)
         return result
     finally:
         if display is not None:

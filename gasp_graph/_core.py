@@ -223,6 +223,7 @@ def run(
     opts.merge_constrained_at_end = int(problem.merge_constrained_at_end)
     opts.size_regularizer = problem.size_regularizer
     opts.n_clusters = problem.n_clusters
+    opts.min_clusters = problem.min_clusters
     opts.run_to_completion = int(run_to_completion)
     opts.no_fast_path = int(not fast_paths)
     cancel = ffi.new("int32_t[1]")

@@ -68,7 +68,8 @@ class Problem:
     cannot_link: bool
     merge_constrained_at_end: bool
     size_regularizer: float
-    n_clusters: int  # 0 = no target
+    n_clusters: int  # exactly this many clusters; 0 = no target
+    min_clusters: int = 0  # stop as soon as this many remain; 0 = no stop
 
 
 def normalize_linkage(linkage) -> str:
@@ -198,6 +199,7 @@ def prepare(
     size_regularizer=0.0,
     n_clusters=None,
     linkage_param=None,
+    min_clusters=None,
 ) -> Problem:
     """Validate a GASP problem given as arrays and convert it for the engine."""
     name = normalize_linkage(linkage)
@@ -225,6 +227,12 @@ def prepare(
     if not (np.isfinite(r) and r >= 0):
         raise GaspValueError(f"size_regularizer must be finite and >= 0, got {r!r}")
     k = 0 if n_clusters is None else _as_int("n_clusters", n_clusters, minimum=1)
+    k_min = 0 if min_clusters is None else _as_int("min_clusters", min_clusters, minimum=1)
+    if k and k_min:
+        raise GaspValueError(
+            f"n_clusters={n_clusters!r} (exactly k clusters) and min_clusters={min_clusters!r} "
+            "(stop as soon as k remain) were both given; choose one"
+        )
 
     e = as_edges(edges)
     m = e.shape[0]
@@ -280,4 +288,5 @@ def prepare(
         merge_constrained_at_end=merge_constrained_at_end,
         size_regularizer=r,
         n_clusters=k,
+        min_clusters=k_min,
     )

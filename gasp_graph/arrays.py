@@ -21,6 +21,7 @@ def gasp(
     size_regularizer=0.0,
     n_clusters=None,
     linkage_param=None,
+    min_clusters=None,
     progress=False,
     callback=None,
     callback_every=1000,
@@ -65,10 +66,20 @@ def gasp(
         node sizes of a cluster, which favours merging small clusters first.  Merge decisions still
         depend on the sign of the linkage only.
     n_clusters : int, optional
-        Stop as soon as at most this many clusters remain (isolated nodes count).
+        Return exactly this many clusters (isolated nodes count).  GASP merges while the best
+        linkage value is positive and stops at ``n_clusters``; if more clusters remain, merging
+        continues with the local pair of highest linkage value, whatever its sign and ignoring
+        cannot-link constraints (the completion order :func:`gasp_graph.agglomerate` records),
+        until ``n_clusters`` remain.  If the local (non-lifted) edges have more connected
+        components than that, every component becomes one cluster and a
+        :class:`~gasp_graph.GaspWarning` says so.  Not together with ``min_clusters``.
     linkage_param : float, optional
         ``p`` of ``"generalized_mean"`` (``p > 0``, default 1) and ``"smooth_max"`` (default 1).
         Passing it to another linkage is an error.
+    min_clusters : int, optional
+        Stop as soon as at most this many clusters remain (the reference implementation's
+        "number of nodes to stop"): a lower bound on the number of clusters, never more merges
+        than GASP makes on its own.  Not together with ``n_clusters``.
     progress : bool, default False
         Show progress on stderr (a tqdm bar when tqdm is installed, a plain line otherwise)
         once the run has lasted about a second: merges done out of the largest possible
@@ -102,6 +113,11 @@ def gasp(
     KeyboardInterrupt
         Ctrl-C during the run: the engine stops within a fraction of a second and frees its
         memory; no result is returned and the process stays usable.
+
+    Warns
+    -----
+    GaspWarning
+        ``n_clusters`` cannot be reached: the local edges have more connected components.
 
     See Also
     --------
@@ -137,6 +153,16 @@ def gasp(
     >>> gasp([[0, 1], [1, 2], [0, 2]], [1.0, 1.0, -2.0], linkage="abs_max")
     array([0, 0, 1])
 
+    ``n_clusters`` asks for exactly that many clusters, merging past zero if needed;
+    ``min_clusters`` only stops early:
+
+    >>> gasp(edges, weights, n_clusters=1)
+    array([0, 0, 0, 0, 0, 0])
+    >>> gasp(edges, weights, min_clusters=4)
+    array([0, 0, 1, 2, 2, 3])
+    >>> gasp(edges, weights, min_clusters=1)
+    array([0, 0, 0, 1, 1, 1])
+
     A callback sees every merge (``callback_every=1``) and stops the run after two merges;
     the result is the partition after exactly those two merges:
 
@@ -162,6 +188,7 @@ def gasp(
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
         linkage_param=linkage_param,
+        min_clusters=min_clusters,
     )
     labels, _, _, _ = _control.run(
         problem, progress=progress, callback=callback, callback_every=callback_every

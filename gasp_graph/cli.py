@@ -13,10 +13,12 @@ exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +26,7 @@ import numpy as np
 from . import __version__
 from ._validation import LINKAGE_ALIASES, LINKAGES, normalize_linkage, prepare
 from .arrays import gasp
-from .exceptions import GaspError, GaspValueError
+from .exceptions import GaspError, GaspValueError, GaspWarning
 
 __all__ = ["EdgeListError", "main", "read_edge_list"]
 
@@ -128,7 +130,15 @@ def _build_parser() -> argparse.ArgumentParser:
         "--n-clusters",
         type=int,
         metavar="K",
-        help="stop as soon as at most K clusters remain (K >= 1)",
+        help="exactly K clusters (K >= 1): after GASP's merges, keep merging the best local "
+        "pairs, whatever their sign, until K remain (a warning if the graph has more than K "
+        "connected components)",
+    )
+    p.add_argument(
+        "--min-clusters",
+        type=int,
+        metavar="K",
+        help="stop early, as soon as at most K clusters remain (K >= 1); not with --n-clusters",
     )
     p.add_argument(
         "--size-regularizer",
@@ -391,6 +401,7 @@ _OPTION_NAMES = {
     "merge_constrained_at_end": "--merge-constrained-at-end",
     "size_regularizer": "--size-regularizer",
     "linkage_param": "--linkage-param",
+    "min_clusters": "--min-clusters",  # before n_clusters, which it contains
     "n_clusters": "--n-clusters",
     "cannot_link": "--cannot-link",
 }
@@ -402,6 +413,19 @@ def _option_message(message: str) -> str:
         message = message.replace(f"{name}=True", option).replace(f"{name}=", f"{option} ")
         message = message.replace(name, option)
     return message.replace("linkage=", "--linkage ")
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr():
+    """Print gasp_graph's warnings as ``gasp-graph: warning: ...`` lines (others pass through)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GaspWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, GaspWarning):
+            print(f"gasp-graph: warning: {_option_message(str(w.message))}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _write_labels(out, nodes, labels) -> None:
@@ -447,8 +471,9 @@ def _main_networkx(args, path: str, options: dict, fail) -> int:
         return fail(str(exc))
     t1 = time.perf_counter()
     try:
-        communities = partition(G, weight=weight, lifted=args.lifted,
-                                default_weight=args.default_weight, **options)
+        with _warnings_to_stderr():
+            communities = partition(G, weight=weight, lifted=args.lifted,
+                                    default_weight=args.default_weight, **options)
     except nx.NetworkXNotImplemented:
         return fail(f"{path}: the graph is directed; GASP needs an undirected graph "
                     "(convert it, e.g. with networkx's G.to_undirected())")
@@ -533,6 +558,8 @@ def main(argv=None) -> int:
         options["merge_constrained_at_end"] = True
     if args.n_clusters is not None:
         options["n_clusters"] = args.n_clusters
+    if args.min_clusters is not None:
+        options["min_clusters"] = args.min_clusters
     if args.size_regularizer:
         options["size_regularizer"] = args.size_regularizer
     if args.linkage_param is not None:
@@ -553,7 +580,8 @@ def main(argv=None) -> int:
         return fail(str(exc))
     t1 = time.perf_counter()
     try:
-        labels = gasp(edges, weights, n_nodes=nodes.size, lifted=lifted, **options)
+        with _warnings_to_stderr():
+            labels = gasp(edges, weights, n_nodes=nodes.size, lifted=lifted, **options)
     except GaspError as exc:  # the checks above and in the reader leave little to fail here
         return fail(f"{path}: {exc}")
     t2 = time.perf_counter()

@@ -43,6 +43,7 @@ _GRAPH_OPTIONS = {
     "size_regularizer",
     "linkage_param",
     "n_clusters",
+    "min_clusters",
 }
 
 
@@ -128,13 +129,14 @@ def _graph_options(options, *, where):
             )
         if key not in _GRAPH_OPTIONS:
             raise GaspTypeError(f"{where}() got an unexpected keyword argument {key!r}")
-    if options.get("n_clusters") is not None:
-        raise GaspValueError(
-            f"n_clusters={options['n_clusters']!r} is not supported by {where}(): it is a global "
-            "stop (the number of clusters left over the whole graph), so it cannot be split over "
-            "independent pieces; use gasp_graph.gasp on one machine"
-        )
-    opts = {k: v for k, v in options.items() if k != "n_clusters"}
+    for key in ("n_clusters", "min_clusters"):
+        if options.get(key) is not None:
+            raise GaspValueError(
+                f"{key}={options[key]!r} is not supported by {where}(): it is a global target "
+                "(the number of clusters over the whole graph), so it cannot be split over "
+                "independent pieces; use gasp_graph.gasp on one machine"
+            )
+    opts = {k: v for k, v in options.items() if k not in ("n_clusters", "min_clusters")}
     # Validate the scalar options now, on the client, with the usual messages.
     probe = {k: v for k, v in opts.items() if k != "node_sizes"}
     prepare(np.zeros((0, 2), dtype=np.int64), np.zeros(0), n_nodes=0, **probe)
@@ -486,7 +488,8 @@ def partition(
     **options
         ``linkage``, ``cannot_link``, ``merge_constrained_at_end``, ``node_sizes`` (an array of
         ``n_nodes`` values), ``size_regularizer`` and ``linkage_param`` as for
-        :func:`gasp_graph.gasp`.  ``n_clusters`` is rejected: it is a global stop.
+        :func:`gasp_graph.gasp`.  ``n_clusters`` and ``min_clusters`` are rejected: they are
+        global targets.
 
     Returns
     -------
@@ -496,7 +499,8 @@ def partition(
     Raises
     ------
     GaspValueError
-        Invalid data (the message names the partition and the row) or ``n_clusters`` given.
+        Invalid data (the message names the partition and the row), or ``n_clusters`` /
+        ``min_clusters`` given.
     GaspTypeError
         ``edges`` is of an unsupported type, or an unknown option was given.
 
@@ -854,7 +858,7 @@ def partition_blockwise(
         Number of blocks of one level that form one block of the next level (>= 2).
     **options
         ``linkage``, ``cannot_link``, ``node_sizes``, ``size_regularizer`` and
-        ``linkage_param`` as for :func:`gasp_graph.gasp`.  ``n_clusters`` and
+        ``linkage_param`` as for :func:`gasp_graph.gasp`.  ``n_clusters``, ``min_clusters`` and
         ``merge_constrained_at_end`` are rejected, and so is ``cannot_link`` with the ``max`` and
         ``smooth_max`` linkages (their constraints cannot be carried to the next level).
 

@@ -2,8 +2,12 @@
 
 Every exception subclasses both :class:`GaspError` and the builtin a user would catch anyway
 (``ValueError``, ``TypeError``, ``MemoryError``, ...), so ``except ValueError`` and
-``except gasp_graph.GaspError`` both work.
+``except gasp_graph.GaspError`` both work.  Warnings are :class:`GaspWarning` (a
+``UserWarning``), reported at the caller's line by :func:`warn`.
 """
+import os
+import sys
+import warnings
 
 __all__ = [
     "GaspError",
@@ -12,6 +16,7 @@ __all__ = [
     "GaspMemoryError",
     "GaspNumericError",
     "GaspInternalError",
+    "GaspWarning",
 ]
 
 
@@ -37,3 +42,26 @@ class GaspNumericError(GaspError, FloatingPointError):
 
 class GaspInternalError(GaspError, RuntimeError):
     """An internal invariant of the C engine failed.  This is a bug: please report it."""
+
+
+class GaspWarning(UserWarning):
+    """A result that is valid but not what was asked for (e.g. fewer merges than requested)."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn(message, category=GaspWarning):
+    """Emit ``message`` attributed to the first caller outside the gasp_graph package.
+
+    Front ends call the engine through several layers; a fixed ``stacklevel`` would point at one
+    of them.  This counts the frames inside the package instead (as pandas' find_stack_level).
+    """
+    level = 2  # stacklevel 2 is the caller of warn()
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE_DIR + os.sep
+    ):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from . import _control, _core
+from . import _control
 from ._validation import prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import from_networkx, from_sparse, is_networkx_graph, is_sparse, to_sets
@@ -235,7 +235,9 @@ class MergeTree:
 
         This holds for the shift-equivariant linkages (average, max, min, smooth_max, and
         generalized_mean with ``p == 1``) without cannot-link constraints and without size
-        regulariser; lifted edges, edge sizes and ``n_clusters`` keep it.  For a tree recorded
+        regulariser; lifted edges, edge sizes and ``min_clusters`` keep it.  ``n_clusters=k``
+        does not: every ``gasp(edges, weights - t, n_clusters=k)`` has the same ``k`` clusters,
+        the tree's last cut ``labels_at(len(tree))``.  For a tree recorded
         with ``run_to_completion=False`` it only holds for ``t >= 0``.  See the user guide page
         "Merge trees and threshold sweeps" for the proof.
         """
@@ -246,6 +248,7 @@ class MergeTree:
             _linkage_is_shift_equivariant(o["linkage"], o.get("linkage_param"))
             and not o.get("cannot_link", False)
             and o.get("size_regularizer", 0.0) == 0.0
+            and not o.get("n_clusters")
         )
 
     def _n_merges_above(self, threshold: float) -> int:
@@ -397,7 +400,8 @@ class MergeTree:
         Notes
         -----
         scipy needs ``n_nodes - 1`` merges.  When the tree is a forest (a disconnected graph, a
-        run stopped by constraints or ``n_clusters``, or ``run_to_completion=False``) the roots,
+        run stopped by constraints, ``n_clusters`` or ``min_clusters``, or
+        ``run_to_completion=False``) the roots,
         in increasing order of their cluster ids, are chained at ``completion_distance``: the
         first two roots join, then each further root joins that cluster (smaller id first in
         every row).  These rows are not
@@ -671,6 +675,7 @@ def agglomerate(
     size_regularizer=0.0,
     n_clusters=None,
     linkage_param=None,
+    min_clusters=None,
     run_to_completion=True,
     progress=False,
     callback=None,
@@ -691,16 +696,18 @@ def agglomerate(
     weight : str, default "weight"
         With a networkx graph: the edge attribute holding the weight.
     linkage, cannot_link, lifted, edge_sizes, merge_constrained_at_end, node_sizes, \
-size_regularizer, n_clusters, linkage_param
+size_regularizer, n_clusters, linkage_param, min_clusters
         As in :func:`gasp_graph.gasp`.  With a networkx graph, ``lifted`` and ``edge_sizes`` name
         edge attributes and ``node_sizes`` a node attribute; a sparse matrix takes none of them.
+        ``n_clusters`` or ``min_clusters`` ends the recording at that many clusters (with
+        ``n_clusters`` the completion pass runs until then even if ``run_to_completion`` is
+        False).
     run_to_completion : bool, default True
         After GASP stops (no positive linkage value left, or the constraints forbid every
         remaining merge), keep merging the pair with the highest linkage value, whatever its
         sign and ignoring constraints, until every connected component of the local (non-lifted)
         edges is one cluster.  A complete tree answers :meth:`MergeTree.labels` for negative
         thresholds too and draws a full dendrogram; ``False`` records only GASP's own merges.
-        ``n_clusters`` still stops the recording.
     progress, callback, callback_every
         As in :func:`gasp_graph.gasp`.  A callback returning True stops the recording: the
         tree then holds the merges done so far.
@@ -771,6 +778,7 @@ size_regularizer, n_clusters, linkage_param
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
         linkage_param=linkage_param,
+        min_clusters=min_clusters,
     )
     _, merges, heights, info = _control.run(
         problem,
@@ -787,6 +795,7 @@ size_regularizer, n_clusters, linkage_param
         "merge_constrained_at_end": problem.merge_constrained_at_end,
         "size_regularizer": problem.size_regularizer,
         "n_clusters": problem.n_clusters or None,
+        "min_clusters": problem.min_clusters or None,
         "run_to_completion": bool(run_to_completion),
     }
     return MergeTree(
@@ -809,6 +818,7 @@ def partitions(
     size_regularizer=0.0,
     n_clusters=None,
     linkage_param=None,
+    min_clusters=None,
 ):
     """GASP partitions of a graph at several thresholds, from one run when that is exact.
 
@@ -822,14 +832,16 @@ def partitions(
     thresholds : iterable of float
         The thresholds, read once when this function is called; partitions come in this order.
     weight, linkage, cannot_link, lifted, edge_sizes, merge_constrained_at_end, node_sizes, \
-size_regularizer, n_clusters, linkage_param
-        As in :func:`agglomerate`.
+size_regularizer, n_clusters, linkage_param, min_clusters
+        As in :func:`agglomerate`.  With ``n_clusters=k`` every threshold gives exactly ``k``
+        clusters (for shift-equivariant linkages, the same ``k`` clusters).
 
     Yields
     ------
     partition : list of set, or ndarray of int64
         For a networkx graph, a list of sets of nodes (networkx's shape, clusters ordered by
-        decreasing size, ties by their first node in ``G.nodes``); for a sparse matrix, labels numbered by first occurrence.
+        decreasing size, ties by their first node in ``G.nodes``); for a sparse matrix, labels
+        numbered by first occurrence.
 
     Notes
     -----
@@ -870,6 +882,7 @@ size_regularizer, n_clusters, linkage_param
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
         linkage_param=linkage_param,
+        min_clusters=min_clusters,
         **per_edge,
     )
     problem = prepare(edges, weights, **kwargs)  # validate now, not on the first next()
@@ -886,10 +899,12 @@ size_regularizer, n_clusters, linkage_param
         if exact:
             tree = agglomerate(problem.edges, problem.weights, **kwargs, run_to_completion=True)
             for t in ts:
-                yield shape(tree.labels(t))
+                # n_clusters=k: the shifted run merges in the same order down to k (its GASP
+                # pass, then the completion pass), so every threshold gives the tree's last cut
+                yield shape(tree.labels_at(len(tree)) if problem.n_clusters else tree.labels(t))
         else:
             for t in ts:
                 shifted = prepare(problem.edges, problem.weights - t, **kwargs)
-                yield shape(_core.run(shifted)[0])
+                yield shape(_control.run(shifted)[0])
 
     return sweep()

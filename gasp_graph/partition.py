@@ -31,6 +31,7 @@ def partition(
     size_regularizer=0.0,
     n_clusters=None,
     linkage_param=None,
+    min_clusters=None,
     progress=False,
     callback=None,
     callback_every=1000,
@@ -80,9 +81,13 @@ def partition(
     size_regularizer : float, default 0.0
         ``r >= 0`` favours merging small clusters first (see :func:`gasp_graph.gasp`).
     n_clusters : int, optional
-        Stop as soon as at most this many clusters remain.
+        Exactly this many clusters: GASP's merges, then (if more clusters remain) the local
+        pairs of highest linkage value whatever their sign, as in :func:`gasp_graph.gasp`.
     linkage_param : float, optional
         ``p`` of ``"generalized_mean"`` and ``"smooth_max"``.
+    min_clusters : int, optional
+        Stop as soon as at most this many clusters remain (an early stop, see
+        :func:`gasp_graph.gasp`).  Not together with ``n_clusters``.
     progress : bool, default False
         Show progress on stderr (tqdm when installed) once the run has lasted about a second.
     callback : callable, optional
@@ -174,6 +179,7 @@ def partition(
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
         linkage_param=linkage_param,
+        min_clusters=min_clusters,
         progress=progress,
         callback=callback,
         callback_every=callback_every,
@@ -225,7 +231,7 @@ def partition(
     if isinstance(G, (np.ndarray, list, tuple)):
         hint = (
             "; for edge arrays use gasp_graph.gasp(edges, weights), for a dense adjacency "
-            "matrix scipy.sparse.csr_array(A) or gasp_graph.GASP().fit(A)"
+            "matrix scipy.sparse.csr_array(A) or gasp_graph.GASP(affinity='precomputed').fit(A)"
         )
     raise GaspTypeError(
         "G must be a networkx Graph/MultiGraph or a scipy sparse matrix, "

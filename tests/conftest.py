@@ -59,7 +59,8 @@ def reference_kwargs(case):
         edge_sizes=case["edge_sizes"],
         node_sizes=case["node_sizes"],
         size_regularizer=case["size_regularizer"],
-        n_clusters=case["number_of_nodes_to_stop"],
+        # the reference's "number of nodes to stop" is the early stop, not exactly k clusters
+        min_clusters=case["number_of_nodes_to_stop"],
     )
     if case["linkage_kwargs"]:
         kw["linkage_param"] = case["linkage_kwargs"]["p"]

@@ -49,7 +49,9 @@ def random_problem(rng, *, linkage, constraints="none", lifted=False, sizes="uni
 
     Weights are uniform in (-1, 1) (exact ties have probability zero), or drawn from
     ``TIE_WEIGHTS`` when ``ties`` is set.  ``kwargs`` always holds every option explicitly
-    (``linkage_param`` too), so that the oracle and the engine see the same problem.
+    (``linkage_param`` too), so that the oracle and the engine see the same problem.  With
+    ``n_clusters`` a random cluster target is set, as ``n_clusters`` (exactly k) or
+    ``min_clusters`` (stop at k) with equal probability.
     """
     n = int(rng.integers(1, n_max + 1))
     e = random_edges(rng, n, int(rng.integers(0, m_max + 1)), duplicates=duplicates)
@@ -58,6 +60,8 @@ def random_problem(rng, *, linkage, constraints="none", lifted=False, sizes="uni
         w = rng.choice(TIE_WEIGHTS, size=m)
     else:
         w = rng.uniform(-1.0, 1.0, size=m)
+    target = int(rng.integers(1, n + 1)) if n_clusters else None
+    exact = bool(rng.random() < 0.5) if n_clusters else False
     cannot_link, at_end = CONSTRAINT_MODES[constraints]
     random_edge_sizes, r = SIZE_MODES[sizes]
     if ties:  # sizes from a small set too, so that equal priorities stay frequent
@@ -74,7 +78,8 @@ def random_problem(rng, *, linkage, constraints="none", lifted=False, sizes="uni
         edge_sizes=es,
         node_sizes=ns,
         size_regularizer=r,
-        n_clusters=int(rng.integers(1, n + 1)) if n_clusters else None,
+        n_clusters=target if exact else None,
+        min_clusters=None if exact else target,
         linkage_param=(float(rng.choice(LINKAGE_PARAMS[linkage]))
                        if linkage in LINKAGE_PARAMS else None),
     )

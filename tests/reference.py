@@ -10,6 +10,8 @@ Public functions
 ----------------
 ``gasp_reference(n_nodes, edges, weights, *, linkage="average", ...)``
     Returns int64 labels (length n_nodes) numbered by first occurrence.
+``run_phases(state, r, cannot_link, merge_constrained_at_end, ...)``
+    The phases of a run on a ``State`` (used by oracles that record merges).
 ``canonical(labels)``
     Renumbers any labelling by first occurrence (node 0 -> label 0, the next
     node not in node 0's cluster -> label 1, ...).
@@ -81,8 +83,9 @@ wins.
 
 Stop rule (all phases)
 ----------------------
-Before each step: if n_clusters is not None and the current number of clusters
-(isolated nodes count) is <= n_clusters, stop everything.
+Before each step: if a cluster target k is set (min_clusters=k or n_clusters=k;
+giving both is an error) and the current number of clusters (isolated nodes
+count) is <= k, stop everything.
 
 Unconstrained mode (cannot_link=False)
 --------------------------------------
@@ -104,6 +107,25 @@ W-based again).
 
 A lifted pair edge with W > 0 is simply not a candidate; if a later fold makes
 it local (or, in constrained mode, makes W <= 0) it becomes a candidate.
+
+Completion (exact n_clusters, and the merge trees of agglomerate)
+-----------------------------------------------------------------
+min_clusters=k is the early stop above and nothing else.  n_clusters=k asks for
+EXACTLY k clusters: the phases above run with the stop rule at k; if more than
+k clusters remain afterwards (GASP ran out of positive linkage values, or the
+constraints forbid the remaining merges), a completion phase continues until k
+remain or no candidate is left:
+
+    candidates  every LOCAL pair edge, whatever its sign; constrained flags
+                are ignored
+    priority    W (times the size factor when r > 0), as in unconstrained mode
+    action      always merge the best candidate
+
+When no candidate is left the local edges have more than k connected
+components and k is out of reach: the result has more than k clusters (the
+Python front ends warn).  ``run_to_completion=True`` (agglomerate's full merge
+trees) runs the same completion phase after GASP's phases, down to k clusters
+when a target is set, to one cluster per local component otherwise.
 """
 
 import math
@@ -315,6 +337,16 @@ def _should_stop(state, n_clusters):
     return n_clusters is not None and state.n_clusters() <= n_clusters
 
 
+def run_completion(state, r, n_clusters):
+    """Merge the best local pair edge, whatever its sign and ignoring constraints, until the
+    cluster target is met or no local pair edge is left."""
+    while not _should_stop(state, n_clusters):
+        best = state.select(_unconstrained_candidate, use_abs=False, r=r)
+        if best is None:
+            return
+        state.merge(*best[0])
+
+
 def _unconstrained_candidate(edge):
     return edge.local
 
@@ -357,8 +389,11 @@ def run_constrained(state, r, n_clusters):
 
 def gasp_reference(n_nodes, edges, weights, *, linkage="average", cannot_link=False, lifted=None,
                    edge_sizes=None, merge_constrained_at_end=False, node_sizes=None,
-                   size_regularizer=0.0, n_clusters=None, linkage_param=None):
+                   size_regularizer=0.0, n_clusters=None, linkage_param=None,
+                   min_clusters=None, run_to_completion=False):
     """Run GASP (semantics in the module docstring); return canonical int64 labels."""
+    if n_clusters is not None and min_clusters is not None:
+        raise ValueError("give n_clusters (exactly k) or min_clusters (stop at k), not both")
     if linkage not in LINKAGES:
         raise ValueError(f"unknown linkage {linkage!r}; expected one of {LINKAGES}")
     p = None
@@ -384,11 +419,20 @@ def gasp_reference(n_nodes, edges, weights, *, linkage="average", cannot_link=Fa
     r = float(size_regularizer)
 
     state = State(n_nodes, edges, weights, lifted, edge_sizes, node_sizes, linkage, p)
-
-    if not cannot_link:
-        run_unconstrained(state, r, n_clusters)
-    else:
-        finished = run_constrained(state, r, n_clusters)
-        if finished and merge_constrained_at_end:
-            run_unconstrained(state, r, n_clusters)   # constrained flags are ignored here
+    run_phases(state, r, cannot_link, merge_constrained_at_end, n_clusters, min_clusters,
+               run_to_completion)
     return state.labels(n_nodes)
+
+
+def run_phases(state, r, cannot_link, merge_constrained_at_end, n_clusters=None,
+               min_clusters=None, run_to_completion=False):
+    """Every phase of a run on a prepared state, in order (see the module docstring)."""
+    stop = n_clusters if n_clusters is not None else min_clusters
+    if not cannot_link:
+        finished = run_unconstrained(state, r, stop)
+    else:
+        finished = run_constrained(state, r, stop)
+        if finished and merge_constrained_at_end:
+            finished = run_unconstrained(state, r, stop)   # constrained flags are ignored here
+    if finished and (run_to_completion or n_clusters is not None):
+        run_completion(state, r, stop)

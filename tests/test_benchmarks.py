@@ -160,3 +160,29 @@ def test_components_numpy_fallback_matches_scipy(monkeypatch):
     with_scipy = run.components(300, e)
     monkeypatch.setattr(run.importlib.util, "find_spec", lambda name: None)
     assert metrics.same_partition(run.components(300, e), with_scipy)
+
+
+def test_points_benchmark_report():
+    # benchmarks/points.py on two small generated sets and three of its methods: every cell is
+    # filled, and the target lines compare the right means.
+    pytest.importorskip("sklearn")
+    import points
+    from sklearn.datasets import make_blobs
+
+    data = {}
+    for seed in (0, 1):
+        X, y = make_blobs(n_samples=90, centers=3, random_state=seed)
+        data[f"blobs{seed}"] = (X, y)
+    meths = {k: v for k, v in points.methods().items()
+             if k in ("GASP() (defaults)", "HDBSCAN", "spectral (k given)")}
+    res = points.measure(data, meths)
+    assert set(res) == set(meths) and all(set(r) == set(data) for r in res.values())
+    for row in res.values():
+        for ari, nmi, cpu, k in row.values():
+            assert -1 <= ari <= 1 and 0 <= nmi <= 1 + 1e-12 and cpu >= 0 and k >= 1
+    text = points.report(data, meths, res)
+    gasp = np.mean([res["GASP() (defaults)"][d][0] for d in data])
+    hdb = np.mean([res["HDBSCAN"][d][0] for d in data])
+    assert f"GASP() (defaults): mean ARI {gasp:.3f}; target 1 (>= HDBSCAN {hdb:.3f}" in text
+    assert text.splitlines()[0].startswith("| method | blobs0 | blobs1 | mean ARI")
+    assert len([line for line in text.splitlines() if line.startswith("| ")]) == 1 + len(meths)

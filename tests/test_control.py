@@ -243,7 +243,7 @@ def test_callback_stop_returns_the_partition_after_exactly_that_many_merges(
         # Exactly the state after stop_at merges: the same as stopping at n - stop_at clusters
         # (which stops the same loop at the same point) and as the recorded tree's cut.
         target = gasp(edges, weights, n_nodes=n, linkage=linkage, cannot_link=cannot_link,
-                      n_clusters=n - stop_at)
+                      min_clusters=n - stop_at)
         assert np.array_equal(labels, target)
         assert np.array_equal(labels, full.labels_at(stop_at))
 

@@ -137,7 +137,7 @@ def test_abs_max_is_mutex_watershed(seed, constraints):
 FAST_CASES = list(itertools.product(
     ["max", "abs_max"],
     ["none", "cannot_link", "at_end"],
-    [False, True],  # n_clusters
+    [False, True],  # min_clusters (the early stop the fast paths honour)
     [False, True],  # ties (weights in {-1, -0.5, 0, 0.5, 1})
 ))
 
@@ -148,7 +148,7 @@ def test_fast_paths_equal_general_loop(linkage, constraints, n_clusters, ties):
         rng, n, e, w = _random_graph(seed, ties=ties)
         kw = dict(n_nodes=n, linkage=linkage, cannot_link=constraints != "none",
                   merge_constrained_at_end=constraints == "at_end",
-                  n_clusters=int(rng.integers(1, n + 1)) if n_clusters else None)
+                  min_clusters=int(rng.integers(1, n + 1)) if n_clusters else None)
         problem = prepare(e, w, **kw)
         for bits in (32, 64):
             fast = _core.run(problem, index_bits=bits)

@@ -84,21 +84,35 @@ def test_sum_linkage_heights_can_increase():
 @pytest.mark.parametrize("linkage", ["average", "max", "min", "smooth_max"])
 @pytest.mark.parametrize(
     "option",
-    ["lifted", "edge_sizes", "n_clusters"],
+    ["lifted", "edge_sizes", "min_clusters"],
 )
-def test_exact_sweep_survives_lifted_edges_sizes_and_n_clusters(linkage, option):
+def test_exact_sweep_survives_lifted_edges_sizes_and_min_clusters(linkage, option):
     for seed in range(3):
         e, w, n = random_graph(200 + seed)
         rng = np.random.default_rng(seed)
         kw = {
             "lifted": {"lifted": rng.random(w.size) < 0.4},
             "edge_sizes": {"edge_sizes": rng.uniform(0.5, 3.0, w.size)},
-            "n_clusters": {"n_clusters": 12},
+            "min_clusters": {"min_clusters": 12},
         }[option]
         tree = agglomerate(e, w, n_nodes=n, linkage=linkage, **kw)
         assert tree.exact_sweep
         for t in THRESHOLDS:
             assert np.array_equal(tree.labels(t), gasp(e, w - t, n_nodes=n, linkage=linkage, **kw))
+
+
+@pytest.mark.parametrize("linkage", ["average", "max", "min"])
+def test_exact_n_clusters_is_the_last_cut_at_every_threshold(linkage):
+    # n_clusters=k: whatever the shift, the run merges in the same order down to k clusters, so
+    # every gasp(w - t, n_clusters=k) is the tree's last cut, and the tree says it is no sweep.
+    for seed in range(3):
+        e, w, n = random_graph(300 + seed)
+        tree = agglomerate(e, w, n_nodes=n, linkage=linkage, n_clusters=5)
+        assert not tree.exact_sweep
+        last = tree.labels_at(len(tree))
+        assert last.max() + 1 == 5
+        for t in THRESHOLDS:
+            assert np.array_equal(gasp(e, w - t, n_nodes=n, linkage=linkage, n_clusters=5), last)
 
 
 @settings(max_examples=60, deadline=None)
@@ -354,6 +368,7 @@ def test_tree_attributes():
         "merge_constrained_at_end": False,
         "size_regularizer": 0.0,
         "n_clusters": None,
+        "min_clusters": None,
         "run_to_completion": True,
     }
     assert repr(tree) == "MergeTree(n_nodes=4, n_merges=3, linkage='average')"

@@ -59,7 +59,7 @@ def _problems():
             lifted=(rng.random(m) < 0.2) if i % 4 < 2 else None,
             edge_sizes=rng.uniform(0.5, 3, m) if i % 5 < 3 else None,
             node_sizes=rng.uniform(0.5, 3, n), size_regularizer=0.5 if i % 2 else 0.0,
-            n_clusters=int(rng.integers(1, n)) if i % 7 == 0 else None,
+            min_clusters=int(rng.integers(1, n)) if i % 7 == 0 else None,
             linkage_param=(float(rng.choice(LINKAGE_PARAMS[linkage]))
                            if linkage in LINKAGE_PARAMS else None),
         )

@@ -14,6 +14,7 @@ from gasp_graph import (
     GaspNumericError,
     GaspTypeError,
     GaspValueError,
+    GaspWarning,
     _core,
     gasp,
 )
@@ -313,7 +314,9 @@ def test_empty_graph():
         assert labels.dtype == np.int64 and labels.shape == (0,)
         assert gasp(edges, [], n_nodes=5).tolist() == [0, 1, 2, 3, 4]
         assert gasp(edges, np.zeros(0), n_nodes=3, linkage="abs_max", cannot_link=True,
-                    n_clusters=1).tolist() == [0, 1, 2]
+                    min_clusters=1).tolist() == [0, 1, 2]
+        with pytest.warns(GaspWarning, match="n_clusters=1 cannot be reached: 3 clusters"):
+            assert gasp(edges, np.zeros(0), n_nodes=3, n_clusters=1).tolist() == [0, 1, 2]
     assert gasp([], [], n_nodes=0).shape == (0,)
     assert gasp([], [], n_nodes=2, node_sizes=[1.0, 2.0], size_regularizer=1.0).tolist() == [0, 1]
 

@@ -26,7 +26,9 @@ _LOGIT_EPS = 1e-6
 # Weights
 # --------------------------------------------------------------------------------------------
 
-def _check_beta(beta) -> float:
+def _check_beta(beta):
+    if isinstance(beta, str) and beta == "auto":
+        return beta
     b = _as_float("beta", beta)
     if not 0.0 < b < 1.0:
         raise GaspValueError(f"beta must lie strictly between 0 and 1, got {b!r}")
@@ -94,6 +96,7 @@ def segment(
     size_regularizer=0.0,
     linkage_param=None,
     n_clusters=None,
+    min_clusters=None,
     progress=False,
     callback=None,
     callback_every=1000,
@@ -113,9 +116,12 @@ def segment(
         image are ignored.
     offsets : array_like of int, shape (n_offsets, ndim)
         The offsets of the channels; see :func:`grid_graph`.
-    beta : float in (0, 1), default 0.5
+    beta : float in (0, 1) or "auto", default 0.5
         Boundary bias: affinities above ``beta`` attract, below repel.  Larger values give more
-        (smaller) segments.
+        (smaller) segments.  ``"auto"`` chooses it without labels with
+        :func:`gasp_graph.select_beta` (the modularity of the mergeable edges weighted by their
+        affinities, over every bias at once from one merge tree; needs a shift-equivariant
+        linkage and no cannot-link constraints or size regulariser), then segments with it.
     weights : {"linear", "logit"}, default "linear"
         ``"linear"``: ``w = p - beta``; ``"logit"``: ``w = log(p / (1 - p)) - log(beta / (1 -
         beta))`` with ``p`` clipped to ``[1e-6, 1 - 1e-6]``.
@@ -136,8 +142,10 @@ def segment(
     min_size : int, default 0
         After GASP, merge every segment of fewer than ``min_size`` pixels into a neighbour, see
         Notes.
-    merge_constrained_at_end, size_regularizer, linkage_param, n_clusters
-        Passed to the engine, see :func:`gasp_graph.gasp` (node sizes are 1 per pixel).
+    merge_constrained_at_end, size_regularizer, linkage_param, n_clusters, min_clusters
+        Passed to the engine, see :func:`gasp_graph.gasp` (node sizes are 1 per pixel):
+        ``n_clusters=k`` gives exactly ``k`` segments (before ``min_size``), ``min_clusters=k``
+        stops GASP early at ``k``.
     progress, callback, callback_every
         Progress display and early stop, see :func:`gasp_graph.gasp`.  A callback that stops
         the run gives the segments reached so far (``min_size`` is still applied).
@@ -225,7 +233,19 @@ def segment(
             "local_merge=True needs at least one direct-neighbour offset (L1 norm 1) in offsets, "
             f"got {offs.tolist()}; pass local_merge=False to let every edge merge"
         )
-    w = _signed_weights(g.gather(a), b, weights)
+    p = g.gather(a)
+    if b == "auto":
+        from ..points import select_beta
+
+        if cannot_link or size_regularizer:
+            raise GaspValueError(
+                "beta='auto' needs one merge tree to answer every bias, which cannot-link "
+                "constraints and a size regulariser prevent; give beta a number instead"
+            )
+        b = select_beta(g.edges, p, n_nodes=g.n_nodes, lifted=g.lifted if local_merge else None,
+                        kind=weights, eps=_LOGIT_EPS, linkage=linkage,
+                        linkage_param=linkage_param).beta
+    w = _signed_weights(p, b, weights)
     problem = prepare(
         g.edges,
         w,
@@ -237,6 +257,7 @@ def segment(
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
         linkage_param=linkage_param,
+        min_clusters=min_clusters,
     )
     labels, _, _, _ = _control.run(
         problem, progress=progress, callback=callback, callback_every=callback_every
