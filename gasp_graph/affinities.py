@@ -7,6 +7,7 @@ turns such an array into a signed grid graph (:func:`grid_graph`) and partitions
 engine (:func:`segment`), optionally followed by a clean-up of small segments.
 """
 from .images.grid import GridGraph, grid_graph
+from .images.regions import RegionGraph, region_graph
 from .images.segment import segment
 
-__all__ = ["GridGraph", "grid_graph", "segment"]
+__all__ = ["GridGraph", "RegionGraph", "grid_graph", "region_graph", "segment"]
