@@ -30,6 +30,11 @@ _ARG_NAMES = {
     11: "options",
     12: "output",
     13: "callback_every",
+    20: "shape",
+    21: "labels",
+    22: "height",
+    23: "seeds",
+    24: "sampling",
 }
 
 
@@ -134,8 +139,8 @@ for _mod in _MODULES.values():
             return 1
 
 
-def _call_engine(lib, args, cancel, threaded):
-    """Call gasp_run, in a worker thread when ``threaded`` so Ctrl-C can cancel it.
+def _call_engine(lib, args, cancel, threaded, fn=None):
+    """Call gasp_run (or ``fn``), in a worker thread when ``threaded`` so Ctrl-C can cancel it.
 
     On KeyboardInterrupt (or any exception raised in the waiting thread) the engine is told to
     stop (it polls ``cancel``), the calling thread waits until the engine has returned, so every
@@ -146,14 +151,15 @@ def _call_engine(lib, args, cancel, threaded):
     ``join`` interrupted by a signal marks the thread as finished although it still runs
     (bpo-45274), so a second ``join`` would return at once.
     """
+    fn = lib.gasp_run if fn is None else fn
     if not threaded:
-        return lib.gasp_run(*args)
+        return fn(*args)
     result = {}
     done = threading.Event()
 
     def work():
         try:
-            result["code"] = lib.gasp_run(*args)
+            result["code"] = fn(*args)
         finally:
             done.set()
 
@@ -271,6 +277,58 @@ def run(
         merges = merges[: stats.n_merges]
         heights = heights[: stats.n_merges]
     return labels, merges, heights, info
+
+
+# --------------------------------------------------------------------------------------------
+# Label-image operations (gasp_image_*): int64 everywhere, so one module serves every size.
+# --------------------------------------------------------------------------------------------
+
+def _image_call(name, shape, *arrays):
+    """Call gasp_image_<name>(ndim, shape, *arrays, cancel, stats); arrays are numpy arrays of
+    the C dtype (C-contiguous) or None.  Returns the stats struct."""
+    ffi, lib = _gasp64.ffi, _gasp64.lib
+    ctypes = {np.dtype(np.int64): "int64_t *", np.dtype(np.float64): "double *",
+              np.dtype(np.uint8): "uint8_t *"}
+    ptrs = [ffi.NULL if a is None else _ptr(ffi, ctypes[a.dtype], a) for a in arrays]
+    shp = np.ascontiguousarray(shape, dtype=np.int64)
+    cancel = ffi.new("int32_t[1]")
+    stats = ffi.new("gasp_stats_t *")
+    n = int(np.prod(shape, dtype=np.int64))
+    args = (len(shape), _ptr(ffi, "int64_t *", shp), *ptrs, cancel, stats)
+    code = _call_engine(lib, args, cancel, n >= THREADED_MIN_EDGES,
+                        fn=getattr(lib, f"gasp_image_{name}"))
+    raise_for(code, stats)
+    return stats
+
+
+def image_components(labels: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected components (direct neighbours) of equal non-zero labels: (components 1..k in
+    first-occurrence order, 0 on background; k)."""
+    lab = np.ascontiguousarray(labels, dtype=np.int64)
+    out = np.empty(lab.shape, dtype=np.int64)
+    stats = _image_call("components", lab.shape, lab, out)
+    return out, int(stats.n_clusters)
+
+
+def image_watershed(height: np.ndarray, seeds: np.ndarray, mask=None) -> np.ndarray:
+    """Seeded watershed (priority flood, direct neighbours) of ``seeds`` (0 = unlabelled) on
+    ``height``; pixels where ``mask`` is False stay unlabelled."""
+    h = np.ascontiguousarray(height, dtype=np.float64)
+    sd = np.ascontiguousarray(seeds, dtype=np.int64)
+    mk = None if mask is None else np.ascontiguousarray(mask, dtype=np.uint8)
+    out = np.empty(h.shape, dtype=np.int64)
+    _image_call("watershed", h.shape, h, sd, mk, out)
+    return out
+
+
+def image_distance(inside: np.ndarray, sampling=None) -> np.ndarray:
+    """Euclidean distance from every pixel to the nearest pixel where ``inside`` is False
+    (+inf when there is none)."""
+    ins = np.ascontiguousarray(inside, dtype=np.uint8)
+    smp = None if sampling is None else np.ascontiguousarray(sampling, dtype=np.float64)
+    out = np.empty(ins.shape, dtype=np.float64)
+    _image_call("distance", ins.shape, ins, smp, out)
+    return out
 
 
 def selftest(seed: int, n_ops: int, index_bits: int = 32) -> None:
