@@ -156,11 +156,14 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
  *
  * labels  prod(shape) int64; pixels with equal non-zero labels that are direct neighbours are
  *         connected; 0 is background.
+ * links   NULL, or ndim * prod(shape) bytes: then neighbours x and x + stride[d] (the next pixel
+ *         along axis d) are only connected when links[d * prod(shape) + x] is non-zero.
  * out     output, prod(shape) int64: components 1..k numbered by first occurrence in C order,
  *         0 on background.  stats->n_clusters = k.
  */
-int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels, int64_t *out,
-                          const volatile int32_t *cancel, gasp_stats_t *stats);
+int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels,
+                          const uint8_t *links, int64_t *out, const volatile int32_t *cancel,
+                          gasp_stats_t *stats);
 
 /*
  * gasp_image_watershed -- seeded watershed by priority flood.

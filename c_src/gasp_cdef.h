@@ -74,8 +74,9 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
              const double *edge_sizes, const uint8_t *is_lifted, const double *node_sizes,
              const gasp_options_t *options, int64_t *labels, int64_t *merges, double *heights,
              gasp_stats_t *stats);
-int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels, int64_t *out,
-                          const volatile int32_t *cancel, gasp_stats_t *stats);
+int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels,
+                          const uint8_t *links, int64_t *out, const volatile int32_t *cancel,
+                          gasp_stats_t *stats);
 int gasp_image_watershed(int32_t ndim, const int64_t *shape, const double *height,
                          const int64_t *seeds, const uint8_t *mask, int64_t *out,
                          const volatile int32_t *cancel, gasp_stats_t *stats);

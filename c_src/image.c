@@ -87,8 +87,9 @@ static inline int image_cancelled(const volatile int32_t *cancel, int64_t i)
 /* Connected components: breadth-first flood from every unvisited non-zero pixel in C order.   */
 /* ------------------------------------------------------------------------------------------ */
 
-int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels, int64_t *out,
-                          const volatile int32_t *cancel, gasp_stats_t *stats)
+int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels,
+                          const uint8_t *links, int64_t *out, const volatile int32_t *cancel,
+                          gasp_stats_t *stats)
 {
     image_reset_stats(stats);
     image_grid_t g;
@@ -117,10 +118,13 @@ int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *lab
             int64_t q = queue[head++];
             for (int32_t j = 0; j < 2 * ndim; j++) {
                 int64_t r = image_neighbour(&g, q, j);
-                if (r >= 0 && out[r] == 0 && labels[r] == labels[p]) {
-                    out[r] = k;
-                    queue[tail++] = r; /* every pixel is queued at most once: tail <= n */
-                }
+                if (r < 0 || out[r] != 0 || labels[r] != labels[p])
+                    continue;
+                /* links[d * n + x]: the pair (x, x + stride[d]); the lower pixel of q, r is x */
+                if (links && !links[(int64_t)(j >> 1) * g.n + (j & 1 ? q : r)])
+                    continue;
+                out[r] = k;
+                queue[tail++] = r; /* every pixel is queued at most once: tail <= n */
             }
         }
     }

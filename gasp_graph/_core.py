@@ -301,12 +301,18 @@ def _image_call(name, shape, *arrays):
     return stats
 
 
-def image_components(labels: np.ndarray) -> tuple[np.ndarray, int]:
+def image_components(labels: np.ndarray, links=None) -> tuple[np.ndarray, int]:
     """Connected components (direct neighbours) of equal non-zero labels: (components 1..k in
-    first-occurrence order, 0 on background; k)."""
+    first-occurrence order, 0 on background; k).  ``links`` (bool, shape ``(ndim, *shape)``):
+    ``links[d][x]`` allows the pair x, x + e_d (default: every pair)."""
     lab = np.ascontiguousarray(labels, dtype=np.int64)
+    lk = None
+    if links is not None:
+        lk = np.ascontiguousarray(links, dtype=np.uint8)
+        if lk.shape != (lab.ndim,) + lab.shape:
+            raise ValueError(f"links must have shape {(lab.ndim,) + lab.shape}, got {lk.shape}")
     out = np.empty(lab.shape, dtype=np.int64)
-    stats = _image_call("components", lab.shape, lab, out)
+    stats = _image_call("components", lab.shape, lab, lk, out)
     return out, int(stats.n_clusters)
 
 

@@ -1,22 +1,9 @@
 """Pre-merge: contract the pixels far from any predicted boundary before GASP.
 
 The construction of the GASP paper's full-volume experiments (supplementary Sec. 8.5), made
-exact here:
-
-1. the boundary map ``B`` (:func:`~gasp_graph.affinities.boundary_map`: the mean of ``1 -
-   affinity`` over the pixel edges touching each pixel);
-2. the *safe* pixels ``B < threshold`` inside the mask (a conservative threshold: a pixel is safe
-   only when nearly all of its short- and long-range edges are confident attractions);
-3. the distance ``D`` of every safe pixel to the nearest unsafe (or masked-out) pixel, smoothed
-   with a Gaussian of width ``sigma``;
-4. a seeded watershed of ``-D`` over the safe pixels (direct neighbours), seeded at the plateaus
-   of local maxima of ``D``: every connected component of safe pixels contains at least one
-   seed, and a component made of two objects joined by a narrow bridge of safe pixels is split
-   at the bridge (the distance-transform watershed, "WSDT").  Each basin is one superpixel: it
-   is a connected piece of one connected component of safe pixels, which is what "components of
-   the thresholded map intersected with the WSDT segments" means;
-5. every unsafe pixel stays a superpixel of its own, so GASP decides every pixel near a
-   boundary exactly as on the pixel grid.
+exact here (the docstring of :func:`pre_merge` lists the steps): connected components of the
+safe pixels of a conservatively thresholded boundary map, intersected with the segments of a
+distance-transform watershed, every other pixel left alone.
 """
 from __future__ import annotations
 
@@ -49,14 +36,15 @@ def _local_maxima(d, inside):
     return is_max
 
 
-def pre_merge(affinities, offsets, *, threshold=0.2, mask=None, sigma=1.0):
+def pre_merge(affinities, offsets, *, threshold=0.4, mask=None, sigma=1.0):
     """Superpixels that merge the pixels far from any predicted boundary (the paper's pre-merge).
 
-    Safe pixels (boundary map below ``threshold``) are grouped into the basins of a watershed on
-    their distance to the nearest unsafe pixel, so that two objects joined by a narrow bridge of
-    safe pixels are not merged; every other pixel stays alone.  Running GASP on the region graph
-    of the result (``segment(affinities, offsets, pre_merge=True)``) is much smaller than on the
-    pixel grid, and leaves every decision near a boundary to GASP.
+    Pixels whose boundary map is below ``threshold`` are *safe*; safe pixels joined by
+    confident direct-neighbour affinities form connected components, which are cut along the
+    lines of a distance-transform watershed so that two objects are not merged through a leak;
+    every other pixel stays alone.  GASP on the region graph of the result
+    (``segment(affinities, offsets, pre_merge=True)``) is much smaller than on the pixel grid
+    and leaves every decision near a boundary to GASP.
 
     Parameters
     ----------
@@ -64,9 +52,10 @@ def pre_merge(affinities, offsets, *, threshold=0.2, mask=None, sigma=1.0):
         Probabilities in [0, 1], as in :func:`~gasp_graph.affinities.segment`.
     offsets : array_like of int, shape (n_offsets, ndim)
         The offsets of the channels.
-    threshold : float in (0, 1], default 0.2
-        A pixel is safe when the mean of ``1 - affinity`` over its edges is below this value.
-        Lower is more conservative (fewer, smaller pre-merged regions).
+    threshold : float in (0, 1], default 0.4
+        A pixel is safe when the mean of ``1 - affinity`` over its edges is below this value,
+        and a direct-neighbour edge between two safe pixels joins them when its own ``1 -
+        affinity`` is below it too.  Lower is more conservative (smaller pre-merged regions).
     mask : array_like of bool, shape spatial_shape, optional
         Pixels to use; the others get label 0.
     sigma : float >= 0, default 1.0
@@ -76,7 +65,8 @@ def pre_merge(affinities, offsets, *, threshold=0.2, mask=None, sigma=1.0):
     Returns
     -------
     superpixels : ndarray of int64, shape spatial_shape
-        Labels ``1 .. k`` numbered by first occurrence in C order, 0 outside the mask.
+        Labels ``1 .. k`` numbered by first occurrence in C order, 0 outside the mask.  Every
+        superpixel is connected.
 
     Raises
     ------
@@ -92,15 +82,25 @@ def pre_merge(affinities, offsets, *, threshold=0.2, mask=None, sigma=1.0):
 
     Notes
     -----
-    The construction, step by step: (1) the boundary map ``B`` of
-    :func:`~gasp_graph.affinities.boundary_map`; (2) safe pixels ``B < threshold`` inside the
-    mask; (3) the Euclidean distance ``D`` of each safe pixel to the nearest pixel that is not
-    safe, smoothed with a Gaussian of width ``sigma``; (4) seeds: the connected plateaus of
-    safe pixels where ``D`` is at least as large as at every direct neighbour; a seeded
-    watershed of ``-D`` restricted to the safe pixels grows them into basins; (5) each basin is
-    one superpixel, each unsafe pixel one more.  Every basin lies in one connected component of
-    safe pixels, so the result refines the components of the thresholded map exactly as the
-    paper's intersection with distance-transform watershed segments does.
+    The construction, step by step (``t = threshold``):
+
+    1. the boundary map ``B`` of :func:`~gasp_graph.affinities.boundary_map` (the mean of ``1 -
+       affinity`` over the short- and long-range edges touching each pixel, as in the paper);
+    2. safe pixels: ``B < t`` inside the mask;
+    3. components: two direct neighbours are linked when both are safe and the affinity of the
+       edge between them (from whichever channel holds that direct offset) is above ``1 - t``;
+       the connected components of the links;
+    4. the distance-transform watershed: the Euclidean distance of every pixel to the nearest
+       pixel that is not safe, smoothed with a Gaussian of width ``sigma``; its local maxima
+       among the safe pixels (connected plateaus where it is at least as large as at every
+       direct neighbour) seed a watershed of ``B`` over the mask (lowest boundary value first,
+       ties first in, first out), whose basins follow the ridges of the boundary map;
+    5. every connected piece (through links) of a component intersected with a basin is one
+       superpixel; every pixel that is not safe is one more.
+
+    Step 3 never links two pixels across a confidently predicted boundary, and step 5 cuts a
+    component that leaks through a gap in the boundary along the watershed line between the two
+    objects' distance maxima.
 
     Examples
     --------
@@ -111,7 +111,7 @@ def pre_merge(affinities, offsets, *, threshold=0.2, mask=None, sigma=1.0):
     >>> from gasp_graph.affinities import pre_merge
     >>> affs = np.ones((2, 6, 8))
     >>> affs[1, :, 3] = 0.0   # (0, 1) edges from column 3 to column 4 cross the boundary
-    >>> sp = pre_merge(affs, [[1, 0], [0, 1]])
+    >>> sp = pre_merge(affs, [[1, 0], [0, 1]], threshold=0.2)
     >>> sp[0]
     array([1, 1, 1, 2, 3, 4, 4, 4])
     >>> int(sp.max()), int((sp == 1).sum()), int((sp == 4).sum())
@@ -130,25 +130,54 @@ def pre_merge(affinities, offsets, *, threshold=0.2, mask=None, sigma=1.0):
     if not (np.isfinite(s) and s >= 0):
         raise GaspValueError(f"sigma must be finite and >= 0, got {sigma!r}")
     inside = np.ones(shape, bool) if msk is None else msk
-    safe = (_boundary_map(a, offs, msk) < t) & inside
-    return _premerge_labels(safe, inside, s)
+    boundary = _boundary_map(a, offs, msk)
+    safe = (boundary < t) & inside
+    links = _direct_links(a, offs, safe, t)
+    return _premerge_labels(boundary, safe, links, inside, s)
 
 
-def _premerge_labels(safe, inside, sigma):
-    """Steps 3-5 of the construction on a boolean map of safe pixels."""
+def _direct_links(a, offs, safe, t):
+    """links[d][x]: x and x + e_d are both safe and their direct edge has 1 - affinity < t (an
+    axis without a direct-neighbour channel: both safe suffices)."""
     shape = safe.shape
+    ndim = len(shape)
+    links = np.zeros((ndim,) + shape, dtype=bool)
+    for d in range(ndim):
+        if shape[d] < 2:
+            continue
+        lo = [slice(None)] * ndim
+        hi = [slice(None)] * ndim
+        lo[d], hi[d] = slice(0, shape[d] - 1), slice(1, shape[d])
+        lo, hi = tuple(lo), tuple(hi)
+        ok = safe[lo] & safe[hi]
+        for k, o in enumerate(offs.tolist()):
+            if sum(abs(x) for x in o) == 1 and o[d] != 0:
+                # affinities[k, p] links p and p + o: the pair (x, x + e_d) sits at x for
+                # o = +e_d and at x + e_d for o = -e_d
+                aff = a[k][lo] if o[d] > 0 else a[k][hi]
+                ok &= (1.0 - aff) < t
+        links[d][lo] = ok
+    return links
+
+
+def _premerge_labels(boundary, safe, links, inside, sigma):
+    """Steps 3-5 of the construction."""
+    shape = safe.shape
+    comps, _ = _core.image_components(safe.astype(np.int64), links)
     dist = _core.image_distance(safe)
-    if np.isinf(dist).any():  # no unsafe pixel at all: the components are the basins
-        basins, _ = _core.image_components(safe.astype(np.int64))
+    if np.isinf(dist).any():  # every pixel is safe: no distance maxima, the components stay
+        pieces = comps
     else:
         if sigma > 0:
-            dist = np.where(safe, gaussian_filter(dist, sigma), 0.0)
+            dist = gaussian_filter(dist, sigma)
         peaks, _ = _core.image_components(_local_maxima(dist, safe).astype(np.int64))
-        basins = _core.image_watershed(-dist, peaks, safe)
-    # unsafe pixels inside the mask: one label each, after the basins
-    n_basins = int(basins.max()) if basins.size else 0
-    labels = basins.ravel().copy()
+        basins = _core.image_watershed(boundary, peaks, inside)
+        pair = np.where(safe, comps * (int(basins.max()) + 1) + basins, 0)
+        pieces, _ = _core.image_components(pair, links)
+    # pixels that are not safe (inside the mask): one label each, after the pieces
+    n_pieces = int(pieces.max()) if pieces.size else 0
+    labels = pieces.ravel().copy()
     single = (inside & ~safe).ravel()
-    labels[single] = n_basins + 1 + np.arange(int(single.sum()))
+    labels[single] = n_pieces + 1 + np.arange(int(single.sum()))
     labels[~inside.ravel()] = -1
     return (first_occurrence(labels) + 1).reshape(shape)
