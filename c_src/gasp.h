@@ -196,6 +196,28 @@ int gasp_image_distance(int32_t ndim, const int64_t *shape, const uint8_t *insid
                         const double *sampling, double *out, const volatile int32_t *cancel,
                         gasp_stats_t *stats);
 
+/*
+ * gasp_region_pairs -- group edges by the unordered pair of their ends (the region pairs of a
+ * region graph), in O(m + n_nodes) by a counting sort on the smaller end.
+ *
+ * u, v   m int64 node ids in [0, n_nodes), u[e] != v[e].
+ * pair   output, m int64: the pair of every edge, 0..P-1 numbered by first occurrence in edge
+ *        order.  stats->n_clusters = P.
+ */
+int gasp_region_pairs(int64_t n_nodes, int64_t m, const int64_t *u, const int64_t *v,
+                      int64_t *pair, const volatile int32_t *cancel, gasp_stats_t *stats);
+
+/*
+ * gasp_region_stats -- per pair: count, sum, max, min of w, the count and sum over the edges with
+ * local[e] != 0, the first eid, and the first eid carrying the max (min).  Edges must come in
+ * increasing eid order; pair[e] in [0, n_pairs); w finite.  Outputs: n_pairs entries each.
+ */
+int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const double *w,
+                      const int64_t *eid, const uint8_t *local, int64_t *count, double *sum,
+                      double *max, double *min, int64_t *local_count, double *local_sum,
+                      int64_t *first, int64_t *argmax, int64_t *argmin,
+                      const volatile int32_t *cancel, gasp_stats_t *stats);
+
 /* Width in bits of gasp_idx_t in this build (32 or 64). */
 int gasp_index_bits(void);
 

@@ -83,6 +83,13 @@ int gasp_image_watershed(int32_t ndim, const int64_t *shape, const double *heigh
 int gasp_image_distance(int32_t ndim, const int64_t *shape, const uint8_t *inside,
                         const double *sampling, double *out, const volatile int32_t *cancel,
                         gasp_stats_t *stats);
+int gasp_region_pairs(int64_t n_nodes, int64_t m, const int64_t *u, const int64_t *v,
+                      int64_t *pair, const volatile int32_t *cancel, gasp_stats_t *stats);
+int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const double *w,
+                      const int64_t *eid, const uint8_t *local, int64_t *count, double *sum,
+                      double *max, double *min, int64_t *local_count, double *local_sum,
+                      int64_t *first, int64_t *argmax, int64_t *argmin,
+                      const volatile int32_t *cancel, gasp_stats_t *stats);
 int gasp_index_bits(void);
 int64_t gasp_max_nodes(void);
 int64_t gasp_max_edges(void);

@@ -1,8 +1,8 @@
 /*
- * image.c -- connected components, seeded watershed and distance transform on n-D label images
- * (contracts in gasp.h).  They serve the image pipeline of the Python layer: the
- * pre-merge (components of safe pixels, watershed on the distance transform) and the clean-up of
- * small segments (watershed on the boundary map).  Self-contained: no engine state is shared.
+ * image.c -- the image pipeline's C parts (contracts in gasp.h): connected components, a seeded
+ * watershed and the distance transform on n-D label images (the pre-merge and the clean-up of
+ * small segments), and the grouping and reduction of pixel edges into region-graph edges.
+ * Self-contained: no engine state is shared.
  *
  * References: F. Meyer, "Topographic distance and watershed lines", Signal Processing 38 (1994)
  * (the priority flood); P. Felzenszwalb, D. Huttenlocher, "Distance transforms of sampled
@@ -385,4 +385,139 @@ cleanup:
     free(z);
     free(v);
     return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Region graphs: group pixel edges by region pair, then reduce their statistics               */
+/* ------------------------------------------------------------------------------------------ */
+
+int gasp_region_pairs(int64_t n_nodes, int64_t m, const int64_t *u, const int64_t *v,
+                      int64_t *pair, const volatile int32_t *cancel, gasp_stats_t *stats)
+{
+    image_reset_stats(stats);
+    if (n_nodes < 0)
+        return image_fail(stats, GASP_ARG_N_NODES, -1);
+    if (m < 0)
+        return image_fail(stats, GASP_ARG_N_EDGES, -1);
+    if (m > 0 && (!u || !v || !pair))
+        return image_fail(stats, !u || !v ? GASP_ARG_EDGES : GASP_ARG_OUTPUT, -1);
+    for (int64_t e = 0; e < m; e++)
+        if (u[e] < 0 || v[e] < 0 || u[e] >= n_nodes || v[e] >= n_nodes || u[e] == v[e])
+            return image_fail(stats, GASP_ARG_EDGES, e);
+    const size_t nn = (size_t)(n_nodes > 0 ? n_nodes : 1), mm = (size_t)(m > 0 ? m : 1);
+    int rc = GASP_OK;
+    /* all owned scratch: */
+    int64_t *start = malloc((nn + 1) * sizeof *start); /* bucket offsets by smaller end */
+    int64_t *order = malloc(mm * sizeof *order);       /* edges sorted by smaller end, stable */
+    int64_t *last_lo = malloc(nn * sizeof *last_lo);   /* per larger end: the bucket seen last */
+    int64_t *last_id = malloc(nn * sizeof *last_id);   /* ... and the pair it gave */
+    int64_t *remap = malloc(mm * sizeof *remap);       /* bucket-order pair id -> final id */
+    if (!start || !order || !last_lo || !last_id || !remap) {
+        rc = GASP_ENOMEM;
+        goto cleanup;
+    }
+    for (int64_t i = 0; i <= n_nodes; i++)
+        start[i] = 0;
+    for (int64_t e = 0; e < m; e++)
+        start[(u[e] < v[e] ? u[e] : v[e]) + 1]++;
+    for (int64_t i = 0; i < n_nodes; i++)
+        start[i + 1] += start[i];
+    for (int64_t e = 0; e < m; e++) {
+        if (image_cancelled(cancel, e)) {
+            rc = GASP_EINTERRUPTED;
+            goto cleanup;
+        }
+        int64_t lo = u[e] < v[e] ? u[e] : v[e];
+        order[start[lo]++] = e; /* start[lo] ends at the next bucket's start */
+    }
+    for (int64_t i = 0; i < n_nodes; i++)
+        last_lo[i] = -1;
+    /* bucket by bucket (start[lo] now is the end of bucket lo): one id per distinct larger end */
+    int64_t n_prov = 0, begin = 0;
+    for (int64_t lo = 0; lo < n_nodes; lo++) {
+        for (int64_t i = begin; i < start[lo]; i++) {
+            int64_t e = order[i], hi = u[e] < v[e] ? v[e] : u[e];
+            if (last_lo[hi] != lo) {
+                last_lo[hi] = lo;
+                last_id[hi] = n_prov++;
+            }
+            pair[e] = last_id[hi];
+        }
+        begin = start[lo];
+    }
+    /* renumber by first occurrence in edge order */
+    for (int64_t p = 0; p < n_prov; p++)
+        remap[p] = -1;
+    int64_t n_pairs = 0;
+    for (int64_t e = 0; e < m; e++) {
+        if (remap[pair[e]] < 0)
+            remap[pair[e]] = n_pairs++;
+        pair[e] = remap[pair[e]];
+    }
+    if (stats)
+        stats->n_clusters = n_pairs;
+cleanup:
+    free(start);
+    free(order);
+    free(last_lo);
+    free(last_id);
+    free(remap);
+    return rc;
+}
+
+int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const double *w,
+                      const int64_t *eid, const uint8_t *local, int64_t *count, double *sum,
+                      double *max, double *min, int64_t *local_count, double *local_sum,
+                      int64_t *first, int64_t *argmax, int64_t *argmin,
+                      const volatile int32_t *cancel, gasp_stats_t *stats)
+{
+    image_reset_stats(stats);
+    if (m < 0)
+        return image_fail(stats, GASP_ARG_N_EDGES, -1);
+    if (n_pairs < 0 || (m > 0 && n_pairs == 0))
+        return image_fail(stats, GASP_ARG_N_CLUSTERS, -1);
+    if (m > 0 && (!pair || !w || !eid || !local))
+        return image_fail(stats, !pair ? GASP_ARG_IMAGE_LABELS : !w ? GASP_ARG_WEIGHTS
+                                                                   : GASP_ARG_EDGES, -1);
+    if (n_pairs > 0 && (!count || !sum || !max || !min || !local_count || !local_sum || !first ||
+                        !argmax || !argmin))
+        return image_fail(stats, GASP_ARG_OUTPUT, -1);
+    for (int64_t e = 0; e < m; e++) {
+        if (pair[e] < 0 || pair[e] >= n_pairs)
+            return image_fail(stats, GASP_ARG_IMAGE_LABELS, e);
+        if (!isfinite(w[e]))
+            return image_fail(stats, GASP_ARG_WEIGHTS, e);
+    }
+    for (int64_t p = 0; p < n_pairs; p++) {
+        count[p] = local_count[p] = 0;
+        sum[p] = local_sum[p] = 0.0;
+        first[p] = argmax[p] = argmin[p] = -1;
+    }
+    /* edges in increasing eid order: the first edge seen of a pair holds its smallest id, and a
+     * later edge only takes over argmax / argmin with a strictly better value */
+    for (int64_t e = 0; e < m; e++) {
+        if (image_cancelled(cancel, e))
+            return GASP_EINTERRUPTED;
+        int64_t p = pair[e];
+        double x = w[e];
+        if (count[p]++ == 0) {
+            first[p] = argmax[p] = argmin[p] = eid[e];
+            max[p] = min[p] = x;
+        } else {
+            if (x > max[p]) {
+                max[p] = x;
+                argmax[p] = eid[e];
+            }
+            if (x < min[p]) {
+                min[p] = x;
+                argmin[p] = eid[e];
+            }
+        }
+        sum[p] += x;
+        if (local[e]) {
+            local_count[p]++;
+            local_sum[p] += x;
+        }
+    }
+    return GASP_OK;
 }

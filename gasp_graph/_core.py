@@ -337,6 +337,43 @@ def image_distance(inside: np.ndarray, sampling=None) -> np.ndarray:
     return out
 
 
+def region_reduce(n_nodes: int, u, v, w, eid, local) -> dict:
+    """Group edges (u, v) by unordered node pair and reduce them: per pair (numbered by first
+    occurrence in edge order) the ends, count, sum, max, min of ``w``, the count and sum over
+    ``local`` edges, the first ``eid``, the first ``eid`` carrying the max / the min.  Edges must
+    come in increasing ``eid`` order."""
+    ffi, lib = _gasp64.ffi, _gasp64.lib
+    u = np.ascontiguousarray(u, dtype=np.int64)
+    v = np.ascontiguousarray(v, dtype=np.int64)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    eid = np.ascontiguousarray(eid, dtype=np.int64)
+    local = np.ascontiguousarray(local, dtype=np.uint8)
+    m = u.shape[0]
+    pair = np.empty(m, dtype=np.int64)
+    cancel = ffi.new("int32_t[1]")
+    stats = ffi.new("gasp_stats_t *")
+    threaded = m >= THREADED_MIN_EDGES
+    args = (n_nodes, m, _ptr(ffi, "int64_t *", u), _ptr(ffi, "int64_t *", v),
+            _ptr(ffi, "int64_t *", pair), cancel, stats)
+    raise_for(_call_engine(lib, args, cancel, threaded, fn=lib.gasp_region_pairs), stats)
+    p = int(stats.n_clusters)
+    out = {name: np.empty(p, dtype=np.int64) for name in
+           ("count", "local_count", "first", "argmax", "argmin")}
+    out.update({name: np.empty(p) for name in ("sum", "max", "min", "local_sum")})
+    f64 = lambda name: _ptr(ffi, "double *", out[name])  # noqa: E731
+    i64 = lambda name: _ptr(ffi, "int64_t *", out[name])  # noqa: E731
+    args = (m, p, _ptr(ffi, "int64_t *", pair), _ptr(ffi, "double *", w),
+            _ptr(ffi, "int64_t *", eid), _ptr(ffi, "uint8_t *", local), i64("count"), f64("sum"),
+            f64("max"), f64("min"), i64("local_count"), f64("local_sum"), i64("first"),
+            i64("argmax"), i64("argmin"), cancel, stats)
+    raise_for(_call_engine(lib, args, cancel, threaded, fn=lib.gasp_region_stats), stats)
+    ends = np.empty((p, 2), dtype=np.int64)
+    ends[pair, 0] = np.minimum(u, v)  # every edge of a pair writes the same ends
+    ends[pair, 1] = np.maximum(u, v)
+    out["edges"] = ends
+    return out
+
+
 def selftest(seed: int, n_ops: int, index_bits: int = 32) -> None:
     """Exercise the C data structures through their invariant checks; raise on a violation."""
     code = _MODULES[index_bits].lib.gasp_selftest(seed, n_ops)

@@ -145,3 +145,32 @@ def test_image_operations_reject_bad_input():
         _core.image_distance(np.ones((2, 2), bool), [1.0, 0.0])
     with pytest.raises(GaspValueError, match="shape"):
         _core.image_components(np.ones((1,) * 40, np.int64))
+
+
+def test_region_reduce_equals_a_dictionary_and_rejects_bad_edges():
+    rng = np.random.default_rng(5)
+    n, m = 12, 400
+    u = rng.integers(0, n, m)
+    v = (u + rng.integers(1, n, m)) % n
+    w = rng.integers(-2, 3, m) / 2.0
+    eid = np.cumsum(rng.integers(1, 4, m))
+    local = rng.random(m) < 0.5
+    r = _core.region_reduce(n, u, v, w, eid, local)
+    groups = {}
+    for a, b, x, i, loc in zip(u.tolist(), v.tolist(), w.tolist(), eid.tolist(), local.tolist()):
+        groups.setdefault((min(a, b), max(a, b)), []).append((i, x, loc))
+    assert [tuple(e) for e in r["edges"].tolist()] == list(groups)  # first-occurrence order
+    for p, items in enumerate(groups.values()):
+        xs = [x for _, x, _ in items]
+        assert r["count"][p] == len(items) and r["sum"][p] == sum(xs)
+        assert (r["max"][p], r["min"][p]) == (max(xs), min(xs))
+        assert r["first"][p] == items[0][0]
+        assert r["argmax"][p] == min(i for i, x, _ in items if x == max(xs))
+        assert r["argmin"][p] == min(i for i, x, _ in items if x == min(xs))
+        assert r["local_count"][p] == sum(loc for _, _, loc in items)
+    with pytest.raises(GaspValueError, match="edges.*element 1"):
+        _core.region_reduce(3, [0, 1], [1, 1], [0.0, 0.0], [0, 1], [1, 1])
+    with pytest.raises(GaspValueError, match="edges.*element 0"):
+        _core.region_reduce(3, [0], [3], [0.0], [0], [1])
+    with pytest.raises(GaspValueError, match="weights.*element 0"):
+        _core.region_reduce(3, [0], [1], [np.nan], [0], [1])

@@ -305,3 +305,35 @@ def test_gaussian_filter_matches_scipy():
         np.testing.assert_allclose(gaussian_filter(img, sigma),
                                    ndimage.gaussian_filter(img, sigma, mode="reflect",
                                                            truncate=4.0), atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------
+# The gallery example and the noise benchmark's bookkeeping
+# ------------------------------------------------------------------------------------------
+
+def test_gallery_example_runs(tmp_path):
+    pytest.importorskip("skimage")
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import runpy
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "plot_image_pipeline.py"
+    module = runpy.run_path(str(path), run_name="example")
+    fig = module["main"](tmp_path / "pipeline.png")
+    assert (tmp_path / "pipeline.png").stat().st_size > 10_000
+    assert len(fig.axes) == 5
+
+
+def test_noise_experiment_rows_and_summary():
+    import images
+
+    rows = images.run_noise(shape=(4, 16, 16), n_cells=4, ks=(0.0, 2.0), n_samples=3, mws=False)
+    methods = [name for name, _ in images.noise_methods(mws=False)]
+    assert len(rows) == 2 * 2 * 3 * len(methods)
+    summary = images.noise_summary(rows)
+    for (form, k, m), stats in summary.items():
+        vals = [r[4] for r in rows if r[:2] == (form, k) and r[3] == m]
+        assert stats["arand"][0] == pytest.approx(np.median(vals))
+        assert stats["arand"][1] <= stats["arand"][0] <= stats["arand"][2]
+    # no noise: every GASP variant finds the planted cells (the affinities only carry jitter)
+    assert all(summary[(f, 0.0, m)]["arand"][2] < 0.05 for f in ("merge", "split") for m in methods)
