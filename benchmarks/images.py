@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -172,10 +171,16 @@ def markdown(rows, ks):
 VOLUME_SHAPE = (32, 256, 256)
 
 
-def _rss_mb():
+def _rss_mb(field="VmRSS:"):
+    """Resident memory of this process (or, with ``"VmHWM:"``, its peak) in MiB.
+
+    The peak is read from /proc (the memory map's high-water mark, which starts afresh in an
+    exec'd worker), not from ``ru_maxrss``, which Linux carries over from the parent process
+    through fork and exec.
+    """
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -200,7 +205,7 @@ def volume_worker(path, method):
                       long_range_fraction=0.1, seed=0)
     dt = time.perf_counter() - t
     cpu = time.process_time() - c
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _rss_mb("VmHWM:")
     arand, split, merge = score(seg, gt)
     print(json.dumps(dict(method=method, time=dt, cpu=cpu, base_mb=base, peak_mb=peak,
                           n_segments=len(np.unique(seg)), arand=arand, vi_split=split,
@@ -365,7 +370,7 @@ def noise_figure(summary, ks, path):
 def premerge_worker(path, method, threshold=0.4):
     """One pixel-level or pre-merged run in a fresh process: JSON with CPU, peak RSS, sizes,
     scores."""
-    from gasp_graph.affinities import pre_merge, region_graph
+    from gasp_graph.affinities import pre_merge
 
     z = np.load(path)
     affs, gt = z["affs"], z["gt"]
@@ -376,22 +381,13 @@ def premerge_worker(path, method, threshold=0.4):
     extra = {}
     if method == "pixel":
         seg = segment(affs, offsets, long_range_fraction=fraction, seed=0)
-        extra["nodes"] = int(gt.size)
-        extra["edges"] = int(grid_graph(gt.shape, offsets, long_range_fraction=fraction,
-                                        seed=0).edges.shape[0]) if gt.size < 10**6 else -1
     else:
         sp = pre_merge(affs, offsets, threshold=threshold)
-        t_pm = time.process_time() - c
+        extra["premerge_cpu"] = time.process_time() - c
         seg = segment(affs, offsets, superpixels=sp, long_range_fraction=fraction, seed=0)
-        extra["premerge_cpu"] = t_pm
-        extra["nodes"] = int(sp.max())
-        if gt.size < 10**6:
-            extra["edges"] = int(region_graph(sp, affs, offsets, long_range_fraction=fraction,
-                                              seed=0).edges.shape[0])
-        else:
-            extra["edges"] = -1
     cpu = time.process_time() - c
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _rss_mb("VmHWM:")
+    extra["nodes"] = int(gt.size) if method == "pixel" else int(sp.max())
     arand, split, merge = score(seg, gt)
     print(json.dumps(dict(method=method, cpu=cpu, base_mb=base, peak_mb=peak, arand=arand,
                           vi=split + merge, **extra)))
@@ -430,7 +426,47 @@ def run_premerge(seed, cases, threshold=0.4):
     return "\n".join(lines)
 
 
+def premerge_figure(path, seed=0, k=2.0):
+    """The pre-merge on a 2D case: ground truth, boundary map, superpixels, GASP on pixels and
+    on the pre-merged region graph."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gasp_graph.affinities import boundary_map, pre_merge
+
+    rng = np.random.default_rng(seed)
+    gt = planted_segmentation((160, 160), 25, rng)
+    affs = noisy_affinities(gt, OFFSETS_2D, k, "merge", rng)
+    sp = pre_merge(affs, OFFSETS_2D)
+    pixel = segment(affs, OFFSETS_2D)
+    merged = segment(affs, OFFSETS_2D, superpixels=sp)
+
+    def colours(labels):
+        c = np.random.default_rng(1).uniform(0.15, 1.0, size=(labels.max() + 1, 3))
+        return c[labels]
+
+    panels = [
+        ("ground truth", colours(gt)),
+        ("boundary map", boundary_map(affs, OFFSETS_2D)),
+        (f"pre-merge: {sp.max()} superpixels\n({gt.size} pixels)", colours(sp)),
+        (f"GASP on pixels\nARAND {adapted_rand_error(pixel, gt):.4f}", colours(pixel)),
+        (f"GASP on the superpixels\nARAND {adapted_rand_error(merged, gt):.4f}",
+         colours(merged)),
+    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(13, 3.1))
+    for ax, (title, img) in zip(axes, panels):
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest")
+        ax.set_title(title, fontsize=9)
+        ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(path, dpi=72)
+
+
 def premerge_cases(seed, ks=(0.0, 1.0, 2.0, 3.0), large=True):
+    """The cases of --pre-merge: the 2D and 3D volumes of the quality benchmark with merge- and
+    split-biased noise of every strength in ``ks``, and the large volume (merge-biased, K = 2)."""
     rng = np.random.default_rng(seed)
     gt2 = planted_segmentation((256, 256), 80, rng)
     gt3 = planted_segmentation((24, 96, 96), 60, rng, anisotropy=(4, 1, 1))
@@ -456,11 +492,12 @@ def main(argv=None):
     ap.add_argument("--volume-worker", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--noise", action="store_true", help="the paper's noise experiment (Fig. 4)")
     ap.add_argument("--samples", type=int, default=30, help="noise samples per K (--noise)")
-    ap.add_argument("--figure", help="--noise: write the figure (PNG) here")
+    ap.add_argument("--figure", help="--noise, --pre-merge: write the figure (PNG) here")
     ap.add_argument("--json", help="--noise: write the raw rows (JSON) here")
     ap.add_argument("--pre-merge", action="store_true", help="pre-merge vs pixel-level GASP")
     ap.add_argument("--threshold", type=float, default=0.4, help="--pre-merge: the threshold")
     ap.add_argument("--ks", help="--pre-merge: comma-separated noise strengths (default 0,1,2,3)")
+    ap.add_argument("--no-large", action="store_true", help="--pre-merge: skip the large volume")
     ap.add_argument("--premerge-worker", nargs=2, metavar=("METHOD", "PATH"),
                     help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=0)
@@ -478,8 +515,11 @@ def main(argv=None):
         print("CPU: time.process_time of a fresh process (pre-merge, region graph and GASP "
               "for the pre-merged runs); peak extra: peak RSS minus RSS after loading.\n")
         ks = (0.0, 1.0, 2.0, 3.0) if args.ks is None else tuple(map(float, args.ks.split(",")))
+        if args.figure:
+            premerge_figure(args.figure, args.seed)
         print(f"pre_merge(threshold={args.threshold})\n")
-        print(run_premerge(args.seed, premerge_cases(args.seed, ks), args.threshold))
+        print(run_premerge(args.seed, premerge_cases(args.seed, ks, not args.no_large),
+                           args.threshold))
         return
     if args.noise:
         t = time.process_time()

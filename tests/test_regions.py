@@ -261,7 +261,8 @@ def test_prefix_continuation_with_constraints_before_the_first_constraint(linkag
     for seed in range(6):
         rng = np.random.default_rng([seed, 11, LINKAGES.index(linkage)])
         affs = affinities_for(linkage, rng, len(offsets), shape)
-        affs = np.where(affs < 0.5, 0.5 - (0.5 - affs) / 4, affs)  # weak repulsion: late constraints
+        # weak repulsions: the first constraint comes late
+        affs = np.where(affs < 0.5, 0.5 - (0.5 - affs) / 4, affs)
         g = grid_graph(shape, offsets)
         w = g.gather(affs) - 0.5
         _, merges, before = rr.traced_run(n, g.edges, w, linkage=linkage, lifted=g.lifted,
