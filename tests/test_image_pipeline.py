@@ -97,6 +97,8 @@ def test_segment_region_path_rejects_bad_input():
         segment(affs, offs, superpixels=np.ones((4, 5), int))
     with pytest.raises(GaspTypeError, match="pre_merge"):
         segment(affs, offs, pre_merge="yes")
+    with pytest.raises(GaspValueError, match="beta='auto' is not available"):
+        segment(affs, offs, superpixels=sp, beta="auto")
 
 
 # ------------------------------------------------------------------------------------------
