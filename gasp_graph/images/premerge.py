@@ -163,6 +163,8 @@ def _direct_links(a, offs, safe, t):
 def _premerge_labels(boundary, safe, links, inside, sigma):
     """Steps 3-5 of the construction."""
     shape = safe.shape
+    if safe.size == 0:
+        return np.zeros(shape, dtype=np.int64)
     comps, _ = _core.image_components(safe.astype(np.int64), links)
     dist = _core.image_distance(safe)
     if np.isinf(dist).any():  # every pixel is safe: no distance maxima, the components stay

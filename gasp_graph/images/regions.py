@@ -49,7 +49,7 @@ class RegionGraph(NamedTuple):
         Node ids of every region pair.
     n_nodes : int
         Number of regions.
-    node_labels : ndarray of int64, shape (n_nodes,)
+    node_labels : ndarray of int64 (uint64 for labels above 2**63), shape (n_nodes,)
         The label of every node in the label image (increasing).
     node_sizes : ndarray of int64, shape (n_nodes,)
         Pixels per region.
@@ -238,12 +238,13 @@ def _node_ids(sp, msk):
     valid = flat != 0
     if msk is not None:
         valid &= msk.ravel()
-    vals = flat[valid].astype(np.int64, copy=False)
+    vals = flat[valid]
     nodes = np.full(flat.shape, -1, dtype=np.int64)
     if vals.size == 0:
         return nodes.reshape(sp.shape), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    top = int(vals.max())
+    top = int(vals.max())  # a Python int: uint64 labels above 2**63 do not wrap
     if top <= 4 * vals.size + 1024:  # dense labels: counting, O(n + top)
+        vals = vals.astype(np.int64)
         sizes = np.bincount(vals, minlength=top + 1)
         present = sizes > 0
         rank = np.cumsum(present) - 1
@@ -252,6 +253,9 @@ def _node_ids(sp, msk):
         return nodes.reshape(sp.shape), labels, sizes[present].astype(np.int64)
     labels, inv, sizes = np.unique(vals, return_inverse=True, return_counts=True)
     nodes[valid] = inv.reshape(-1)
+    # labels above 2**63 (uint64) cannot be int64 node labels: they keep their own dtype
+    if labels.dtype == np.uint64 and int(labels[-1]) > np.iinfo(np.int64).max:
+        return nodes.reshape(sp.shape), labels, sizes.astype(np.int64)
     return nodes.reshape(sp.shape), labels.astype(np.int64), sizes.astype(np.int64)
 
 
