@@ -174,7 +174,8 @@ def segment(
     -------
     labels : ndarray of int64, shape spatial_shape
         Segment labels ``1 .. k`` numbered by first occurrence in C order; 0 marks pixels
-        outside ``mask`` (and only those).
+        outside ``mask`` and, with ``superpixels``, pixels of superpixel label 0 (and only
+        those).
 
     Raises
     ------
