@@ -19,13 +19,22 @@ Output: markdown on stdout.  Times are CPU seconds of the calling process
     python benchmarks/images.py                # the full grid (several minutes)
     python benchmarks/images.py --volume       # 32x256x256, 12 offsets, 10 % long range:
                                                # edges, peak memory and time per linkage
+    python benchmarks/images.py --noise        # the paper's noise experiment (Fig. 4): 30
+        [--figure docs/gallery/noise.png]      # noise samples per K, median and quartiles
+                                               # per method (about 6 CPU minutes)
+    python benchmarks/images.py --pre-merge    # pre-merge vs pixel-level GASP: nodes, edges,
+                                               # CPU time, peak memory, ARAND / VI change
+
+The noise experiment follows the supplementary Sec. 8.6 of the paper: one planted volume
+(8 x 48 x 48 voxels, anisotropic cells, the 12 offsets below), merge- and split-biased noise of
+strength K, a fresh noise sample for every one of the 30 repetitions; every GASP linkage with and
+without cannot-link constraints and the mutex watershed of mwatershed run on the same affinities.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -162,10 +171,16 @@ def markdown(rows, ks):
 VOLUME_SHAPE = (32, 256, 256)
 
 
-def _rss_mb():
+def _rss_mb(field="VmRSS:"):
+    """Resident memory of this process (or, with ``"VmHWM:"``, its peak) in MiB.
+
+    The peak is read from /proc (the memory map's high-water mark, which starts afresh in an
+    exec'd worker), not from ``ru_maxrss``, which Linux carries over from the parent process
+    through fork and exec.
+    """
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -190,7 +205,7 @@ def volume_worker(path, method):
                       long_range_fraction=0.1, seed=0)
     dt = time.perf_counter() - t
     cpu = time.process_time() - c
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _rss_mb("VmHWM:")
     arand, split, merge = score(seg, gt)
     print(json.dumps(dict(method=method, time=dt, cpu=cpu, base_mb=base, peak_mb=peak,
                           n_segments=len(np.unique(seg)), arand=arand, vi_split=split,
@@ -235,6 +250,238 @@ def run_volume(seed, k, methods):
 
 
 # ------------------------------------------------------------------------------------------
+# The paper's noise experiment (supplementary Sec. 8.6, Fig. 4)
+# ------------------------------------------------------------------------------------------
+
+NOISE_SHAPE = (8, 48, 48)
+NOISE_KS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
+NOISE_METHODS = [f"GASP {lk}" + cl for lk in LINKAGES for cl in ("", " +CL")] + ["mwatershed"]
+
+
+def noise_methods(mws=True):
+    """(name, function(affs, offsets) -> labels) of every method of the noise experiment."""
+    out = []
+    for lk in LINKAGES:
+        for cl in (False, True):
+            out.append((f"GASP {lk}" + (" +CL" if cl else ""),
+                        lambda a, o, lk=lk, cl=cl: segment(a, o, linkage=lk, cannot_link=cl)))
+    if mws:
+        import mwatershed
+
+        out.append(("mwatershed",
+                    lambda a, o: relabel_mwatershed(mwatershed.agglom(a - 0.5, o))))
+    return out
+
+
+def run_noise(shape=NOISE_SHAPE, n_cells=12, ks=NOISE_KS, n_samples=30, seed=0, mws=True,
+              offsets=None):
+    """Rows (form, K, sample, method, ARAND, VI split, VI merge, CPU s) of the experiment."""
+    offsets = OFFSETS_3D if offsets is None else offsets
+    gt = planted_segmentation(shape, n_cells, np.random.default_rng(seed),
+                              anisotropy=(4, 1, 1) if len(shape) == 3 else None)
+    methods = noise_methods(mws)
+    rows = []
+    for form in ("merge", "split"):
+        for k in ks:
+            for i in range(n_samples):
+                rng = np.random.default_rng([seed, int(10 * k), ("merge", "split").index(form), i])
+                affs = noisy_affinities(gt, offsets, k, form, rng)
+                for name, fn in methods:
+                    t = time.process_time()
+                    seg = fn(affs, offsets)
+                    dt = time.process_time() - t
+                    rows.append((form, k, i, name, *score(seg, gt), dt))
+            print(f"  done {form} K={k}", file=sys.stderr)
+    return rows
+
+
+def noise_summary(rows):
+    """{(form, K, method): (median, q25, q75) of ARAND and of VI = split + merge}."""
+    groups = {}
+    for form, k, _, m, arand, split, merge, _ in rows:
+        groups.setdefault((form, k, m), []).append((arand, split + merge))
+    out = {}
+    for key, vals in groups.items():
+        v = np.array(vals)
+        out[key] = {name: tuple(np.percentile(v[:, j], [50, 25, 75]).tolist())
+                    for j, name in enumerate(("arand", "vi"))}
+    return out
+
+
+def noise_markdown(summary, ks):
+    methods = list(dict.fromkeys(k[2] for k in summary))
+    lines = []
+    for form in ("merge", "split"):
+        lines.append(f"\n### {form}-biased noise: median ARAND [25 %, 75 %] over the samples\n")
+        lines.append("| method | " + " | ".join(f"K = {k:g}" for k in ks) + " |")
+        lines.append("|---|" + "---|" * len(ks))
+        for m in methods:
+            cells = []
+            for k in ks:
+                med, lo, hi = summary[(form, k, m)]["arand"]
+                cells.append(f"{med:.3f} [{lo:.3f}, {hi:.3f}]")
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines.append(f"\n{form}-biased noise, median VI (split + merge, bits):\n")
+        lines.append("| method | " + " | ".join(f"K = {k:g}" for k in ks) + " |")
+        lines.append("|---|" + "---|" * len(ks))
+        for m in methods:
+            lines.append(f"| {m} | " + " | ".join(
+                f"{summary[(form, k, m)]['vi'][0]:.2f}" for k in ks) + " |")
+    return "\n".join(lines)
+
+
+def noise_figure(summary, ks, path):
+    """Median and quartile band of ARAND and VI against K, one panel per noise form."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = dict(zip(LINKAGES, ["tab:purple", "tab:blue", "tab:green", "tab:orange", "tab:red"]))
+    methods = list(dict.fromkeys(k[2] for k in summary))
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    for col, form in enumerate(("merge", "split")):
+        for row, metric in enumerate(("arand", "vi")):
+            ax = axes[row, col]
+            for m in methods:
+                stats = np.array([summary[(form, k, m)][metric] for k in ks])
+                if m == "mwatershed":
+                    style = dict(color="black", linestyle=":", linewidth=1.8)
+                else:
+                    lk = m.split()[1]
+                    style = dict(color=colors[lk], linestyle="--" if "+CL" in m else "-")
+                ax.plot(ks, stats[:, 0], label=m, **style)
+                ax.fill_between(ks, stats[:, 1], stats[:, 2], color=style["color"], alpha=0.08)
+            ax.set_title(f"{form}-biased noise", fontsize=10)
+            ax.set_ylabel("adapted Rand error" if metric == "arand" else "VI (bits)")
+            if row == 1:
+                ax.set_xlabel("noise strength K")
+            ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=7, ncol=2)
+    fig.suptitle("GASP linkages under structured noise (median, band: 25-75 %)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
+# ------------------------------------------------------------------------------------------
+# Pre-merge against pixel-level GASP
+# ------------------------------------------------------------------------------------------
+
+def premerge_worker(path, method, threshold=0.4):
+    """One pixel-level or pre-merged run in a fresh process: JSON with CPU, peak RSS, sizes,
+    scores."""
+    from gasp_graph.affinities import pre_merge
+
+    z = np.load(path)
+    affs, gt = z["affs"], z["gt"]
+    offsets = z["offsets"].tolist()
+    fraction = float(z["fraction"]) if z["fraction"] > 0 else None
+    base = _rss_mb()
+    c = time.process_time()
+    extra = {}
+    if method == "pixel":
+        seg = segment(affs, offsets, long_range_fraction=fraction, seed=0)
+    else:
+        sp = pre_merge(affs, offsets, threshold=threshold)
+        extra["premerge_cpu"] = time.process_time() - c
+        seg = segment(affs, offsets, superpixels=sp, long_range_fraction=fraction, seed=0)
+    cpu = time.process_time() - c
+    peak = _rss_mb("VmHWM:")
+    extra["nodes"] = int(gt.size) if method == "pixel" else int(sp.max())
+    arand, split, merge = score(seg, gt)
+    print(json.dumps(dict(method=method, cpu=cpu, base_mb=base, peak_mb=peak, arand=arand,
+                          vi=split + merge, **extra)))
+
+
+def run_premerge(seed, cases, threshold=0.4):
+    """Markdown rows comparing pixel-level GASP (average) with pre-merge + GASP."""
+    lines = [
+        "| data | noise | pixels | nodes after pre-merge | reduction | CPU pixel (s) | "
+        "CPU pre-merged (s) | peak extra MiB pixel | peak extra MiB pre-merged | ARAND pixel "
+        "| ARAND pre-merged | VI pixel | VI pre-merged |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, gt, offsets, fraction, form, k in cases:
+            rng = np.random.default_rng([seed, int(10 * k), ("merge", "split").index(form)])
+            affs = noisy_affinities(gt, offsets, k, form, rng)
+            path = os.path.join(tmp, "case.npz")
+            np.savez(path, affs=affs, gt=gt, offsets=np.array(offsets), fraction=fraction or 0.0)
+            del affs
+            res = {}
+            for method in ("pixel", "premerge"):
+                out = subprocess.run([sys.executable, __file__, "--premerge-worker", method, path,
+                                      "--threshold", str(threshold)],
+                                     check=True, capture_output=True, text=True)
+                res[method] = json.loads(out.stdout.strip().splitlines()[-1])
+            p, q = res["pixel"], res["premerge"]
+            lines.append(
+                f"| {name} | {form} K={k:g} | {p['nodes']} | {q['nodes']} | "
+                f"{p['nodes'] / q['nodes']:.1f}x | {p['cpu']:.2f} | {q['cpu']:.2f} "
+                f"({q['premerge_cpu']:.2f} pre-merge) | {p['peak_mb'] - p['base_mb']:.0f} | "
+                f"{q['peak_mb'] - q['base_mb']:.0f} | {p['arand']:.4f} | {q['arand']:.4f} | "
+                f"{p['vi']:.3f} | {q['vi']:.3f} |"
+            )
+            print(f"  done {name} {form} K={k}", file=sys.stderr)
+    return "\n".join(lines)
+
+
+def premerge_figure(path, seed=0, k=2.0):
+    """The pre-merge on a 2D case: ground truth, boundary map, superpixels, GASP on pixels and
+    on the pre-merged region graph."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gasp_graph.affinities import boundary_map, pre_merge
+
+    rng = np.random.default_rng(seed)
+    gt = planted_segmentation((160, 160), 25, rng)
+    affs = noisy_affinities(gt, OFFSETS_2D, k, "merge", rng)
+    sp = pre_merge(affs, OFFSETS_2D)
+    pixel = segment(affs, OFFSETS_2D)
+    merged = segment(affs, OFFSETS_2D, superpixels=sp)
+
+    def colours(labels):
+        c = np.random.default_rng(1).uniform(0.15, 1.0, size=(labels.max() + 1, 3))
+        return c[labels]
+
+    panels = [
+        ("ground truth", colours(gt)),
+        ("boundary map", boundary_map(affs, OFFSETS_2D)),
+        (f"pre-merge: {sp.max()} superpixels\n({gt.size} pixels)", colours(sp)),
+        (f"GASP on pixels\nARAND {adapted_rand_error(pixel, gt):.4f}", colours(pixel)),
+        (f"GASP on the superpixels\nARAND {adapted_rand_error(merged, gt):.4f}",
+         colours(merged)),
+    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(13, 3.1))
+    for ax, (title, img) in zip(axes, panels):
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest")
+        ax.set_title(title, fontsize=9)
+        ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(path, dpi=72)
+
+
+def premerge_cases(seed, ks=(0.0, 1.0, 2.0, 3.0), large=True):
+    """The cases of --pre-merge: the 2D and 3D volumes of the quality benchmark with merge- and
+    split-biased noise of every strength in ``ks``, and the large volume (merge-biased, K = 2)."""
+    rng = np.random.default_rng(seed)
+    gt2 = planted_segmentation((256, 256), 80, rng)
+    gt3 = planted_segmentation((24, 96, 96), 60, rng, anisotropy=(4, 1, 1))
+    cases = []
+    for form in ("merge", "split"):
+        for k in ks:
+            cases.append(("2D 256x256", gt2, OFFSETS_2D, None, form, k))
+            cases.append(("3D 24x96x96", gt3, OFFSETS_3D, None, form, k))
+    if large:
+        big = planted_segmentation(VOLUME_SHAPE, 400, rng, anisotropy=(4, 1, 1))
+        cases.append(("3D 32x256x256 (10 % long range)", big, OFFSETS_3D, 0.1, "merge", 2.0))
+    return cases
+
+
+# ------------------------------------------------------------------------------------------
 
 def main(argv=None):
     ap = argparse.ArgumentParser(
@@ -243,12 +490,49 @@ def main(argv=None):
     ap.add_argument("--small", action="store_true", help="small sizes and few K (< 1 minute)")
     ap.add_argument("--volume", action="store_true", help="the 32x256x256 volume report")
     ap.add_argument("--volume-worker", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--noise", action="store_true", help="the paper's noise experiment (Fig. 4)")
+    ap.add_argument("--samples", type=int, default=30, help="noise samples per K (--noise)")
+    ap.add_argument("--figure", help="--noise, --pre-merge: write the figure (PNG) here")
+    ap.add_argument("--json", help="--noise: write the raw rows (JSON) here")
+    ap.add_argument("--pre-merge", action="store_true", help="pre-merge vs pixel-level GASP")
+    ap.add_argument("--threshold", type=float, default=0.4, help="--pre-merge: the threshold")
+    ap.add_argument("--ks", help="--pre-merge: comma-separated noise strengths (default 0,1,2,3)")
+    ap.add_argument("--no-large", action="store_true", help="--pre-merge: skip the large volume")
+    ap.add_argument("--premerge-worker", nargs=2, metavar=("METHOD", "PATH"),
+                    help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--k", type=float, default=2.0, help="noise strength K of --volume")
     args = ap.parse_args(argv)
 
     if args.volume_worker:
         volume_worker(args.volume_worker[1], args.volume_worker[0])
+        return
+    if args.premerge_worker:
+        premerge_worker(args.premerge_worker[1], args.premerge_worker[0], args.threshold)
+        return
+    if args.pre_merge:
+        print("## Pre-merge + GASP (average) against GASP on the pixel grid\n")
+        print("CPU: time.process_time of a fresh process (pre-merge, region graph and GASP "
+              "for the pre-merged runs); peak extra: peak RSS minus RSS after loading.\n")
+        ks = (0.0, 1.0, 2.0, 3.0) if args.ks is None else tuple(map(float, args.ks.split(",")))
+        if args.figure:
+            premerge_figure(args.figure, args.seed)
+        print(f"pre_merge(threshold={args.threshold})\n")
+        print(run_premerge(args.seed, premerge_cases(args.seed, ks, not args.no_large),
+                           args.threshold))
+        return
+    if args.noise:
+        t = time.process_time()
+        rows = run_noise(n_samples=args.samples, seed=args.seed)
+        summary = noise_summary(rows)
+        if args.json:
+            with open(args.json, "w") as fh:
+                json.dump(rows, fh)
+        print(f"## Noise experiment: {NOISE_SHAPE} voxels, {args.samples} samples per K\n")
+        print(noise_markdown(summary, NOISE_KS))
+        print(f"\nTotal CPU time: {time.process_time() - t:.0f} s")
+        if args.figure:
+            noise_figure(summary, NOISE_KS, args.figure)
         return
     if args.volume:
         methods = [lk for lk in LINKAGES] + [lk + "+cl" for lk in LINKAGES] + ["mwatershed"]

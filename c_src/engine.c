@@ -9,4 +9,5 @@
 #include "graph.c"
 #include "fastpath.c"
 #include "gasp.c"
+#include "image.c"
 #include "selftest.c"

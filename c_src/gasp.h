@@ -66,7 +66,13 @@ typedef enum {
     GASP_ARG_N_CLUSTERS = 10,
     GASP_ARG_OPTIONS = 11,
     GASP_ARG_OUTPUT = 12,
-    GASP_ARG_PROGRESS_EVERY = 13
+    GASP_ARG_PROGRESS_EVERY = 13,
+    /* image operations (gasp_image_*) */
+    GASP_ARG_IMAGE_SHAPE = 20,
+    GASP_ARG_IMAGE_LABELS = 21,
+    GASP_ARG_HEIGHT = 22,
+    GASP_ARG_SEEDS = 23,
+    GASP_ARG_SAMPLING = 24
 } gasp_arg_t;
 
 /* Options of one run.  Zero-initialised means: sum linkage, no constraints, no regulariser. */
@@ -134,6 +140,83 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
              const double *edge_sizes, const uint8_t *is_lifted, const double *node_sizes,
              const gasp_options_t *options, int64_t *labels, int64_t *merges, double *heights,
              gasp_stats_t *stats);
+
+/*
+ * Label-image operations of the image pipeline (image.c), on n-D grids in C order.  Neighbours
+ * are the direct ones (2 * ndim, offsets of L1 norm 1).  Each validates its arguments (GASP_EINVAL
+ * with stats->err_arg / err_index; stats may be NULL), polls *cancel (may be NULL) every few
+ * thousand pixels (GASP_EINTERRUPTED), never touches memory outside the prod(shape)-element
+ * arrays it is given, and owns no memory after it returns.  All pointers belong to the caller.
+ */
+/* The largest number of dimensions accepted. */
+#define GASP_IMAGE_MAX_NDIM 32
+
+/*
+ * gasp_image_components -- connected components of equal non-zero labels.
+ *
+ * labels  prod(shape) int64; pixels with equal non-zero labels that are direct neighbours are
+ *         connected; 0 is background.
+ * links   NULL, or ndim * prod(shape) bytes: then neighbours x and x + stride[d] (the next pixel
+ *         along axis d) are only connected when links[d * prod(shape) + x] is non-zero.
+ * out     output, prod(shape) int64: components 1..k numbered by first occurrence in C order,
+ *         0 on background.  stats->n_clusters = k.
+ */
+int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels,
+                          const uint8_t *links, int64_t *out, const volatile int32_t *cancel,
+                          gasp_stats_t *stats);
+
+/*
+ * gasp_image_watershed -- seeded watershed by priority flood.
+ *
+ * height  prod(shape) finite doubles: the relief (low = inside an object, high = boundary).
+ * seeds   prod(shape) int64 >= 0: the labels to grow, 0 = unlabelled.
+ * mask    NULL (everything) or prod(shape) bytes; pixels with mask 0 are never labelled.
+ * out     output, prod(shape) int64: seeds copied, then every unlabelled pixel of the mask that
+ *         is connected to a seed through mask pixels gets the label of the seed whose flood
+ *         reaches it first.  The flood pops pixels by increasing height, equal heights in the
+ *         order they were queued (first in, first out), and a popped pixel gives its label to
+ *         its unlabelled neighbours, queued with their own height; neighbours are visited axis
+ *         by axis, the lower neighbour first.  Every grown region is connected to its seed.
+ *         stats->n_clusters = pixels labelled by the flood.
+ */
+int gasp_image_watershed(int32_t ndim, const int64_t *shape, const double *height,
+                         const int64_t *seeds, const uint8_t *mask, int64_t *out,
+                         const volatile int32_t *cancel, gasp_stats_t *stats);
+
+/*
+ * gasp_image_distance -- Euclidean distance transform (Felzenszwalb & Huttenlocher 2012, one
+ * lower envelope of parabolas per line, axis by axis: exact, O(n) per axis).
+ *
+ * inside    prod(shape) bytes: non-zero for the pixels whose distance is wanted.
+ * sampling  NULL (all 1) or ndim finite values > 0: the pixel spacing along each axis.
+ * out       output, prod(shape) doubles: the distance from every pixel to the nearest pixel with
+ *           inside == 0 (0 on those), +infinity when there is none.
+ */
+int gasp_image_distance(int32_t ndim, const int64_t *shape, const uint8_t *inside,
+                        const double *sampling, double *out, const volatile int32_t *cancel,
+                        gasp_stats_t *stats);
+
+/*
+ * gasp_region_pairs -- group edges by the unordered pair of their ends (the region pairs of a
+ * region graph), in O(m + n_nodes) by a counting sort on the smaller end.
+ *
+ * u, v   m int64 node ids in [0, n_nodes), u[e] != v[e].
+ * pair   output, m int64: the pair of every edge, 0..P-1 numbered by first occurrence in edge
+ *        order.  stats->n_clusters = P.
+ */
+int gasp_region_pairs(int64_t n_nodes, int64_t m, const int64_t *u, const int64_t *v,
+                      int64_t *pair, const volatile int32_t *cancel, gasp_stats_t *stats);
+
+/*
+ * gasp_region_stats -- per pair: count, sum, max, min of w, the count and sum over the edges with
+ * local[e] != 0, the first eid, and the first eid carrying the max (min).  Edges must come in
+ * increasing eid order; pair[e] in [0, n_pairs); w finite.  Outputs: n_pairs entries each.
+ */
+int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const double *w,
+                      const int64_t *eid, const uint8_t *local, int64_t *count, double *sum,
+                      double *max, double *min, int64_t *local_count, double *local_sum,
+                      int64_t *first, int64_t *argmax, int64_t *argmin,
+                      const volatile int32_t *cancel, gasp_stats_t *stats);
 
 /* Width in bits of gasp_idx_t in this build (32 or 64). */
 int gasp_index_bits(void);

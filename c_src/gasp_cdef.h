@@ -34,7 +34,12 @@ typedef enum {
     GASP_ARG_N_CLUSTERS = 10,
     GASP_ARG_OPTIONS = 11,
     GASP_ARG_OUTPUT = 12,
-    GASP_ARG_PROGRESS_EVERY = 13
+    GASP_ARG_PROGRESS_EVERY = 13,
+    GASP_ARG_IMAGE_SHAPE = 20,
+    GASP_ARG_IMAGE_LABELS = 21,
+    GASP_ARG_HEIGHT = 22,
+    GASP_ARG_SEEDS = 23,
+    GASP_ARG_SAMPLING = 24
 } gasp_arg_t;
 
 typedef struct {
@@ -69,6 +74,22 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
              const double *edge_sizes, const uint8_t *is_lifted, const double *node_sizes,
              const gasp_options_t *options, int64_t *labels, int64_t *merges, double *heights,
              gasp_stats_t *stats);
+int gasp_image_components(int32_t ndim, const int64_t *shape, const int64_t *labels,
+                          const uint8_t *links, int64_t *out, const volatile int32_t *cancel,
+                          gasp_stats_t *stats);
+int gasp_image_watershed(int32_t ndim, const int64_t *shape, const double *height,
+                         const int64_t *seeds, const uint8_t *mask, int64_t *out,
+                         const volatile int32_t *cancel, gasp_stats_t *stats);
+int gasp_image_distance(int32_t ndim, const int64_t *shape, const uint8_t *inside,
+                        const double *sampling, double *out, const volatile int32_t *cancel,
+                        gasp_stats_t *stats);
+int gasp_region_pairs(int64_t n_nodes, int64_t m, const int64_t *u, const int64_t *v,
+                      int64_t *pair, const volatile int32_t *cancel, gasp_stats_t *stats);
+int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const double *w,
+                      const int64_t *eid, const uint8_t *local, int64_t *count, double *sum,
+                      double *max, double *min, int64_t *local_count, double *local_sum,
+                      int64_t *first, int64_t *argmax, int64_t *argmin,
+                      const volatile int32_t *cancel, gasp_stats_t *stats);
 int gasp_index_bits(void);
 int64_t gasp_max_nodes(void);
 int64_t gasp_max_edges(void);

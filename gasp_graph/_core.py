@@ -30,6 +30,11 @@ _ARG_NAMES = {
     11: "options",
     12: "output",
     13: "callback_every",
+    20: "shape",
+    21: "labels",
+    22: "height",
+    23: "seeds",
+    24: "sampling",
 }
 
 
@@ -134,8 +139,8 @@ for _mod in _MODULES.values():
             return 1
 
 
-def _call_engine(lib, args, cancel, threaded):
-    """Call gasp_run, in a worker thread when ``threaded`` so Ctrl-C can cancel it.
+def _call_engine(lib, args, cancel, threaded, fn=None):
+    """Call gasp_run (or ``fn``), in a worker thread when ``threaded`` so Ctrl-C can cancel it.
 
     On KeyboardInterrupt (or any exception raised in the waiting thread) the engine is told to
     stop (it polls ``cancel``), the calling thread waits until the engine has returned, so every
@@ -146,14 +151,15 @@ def _call_engine(lib, args, cancel, threaded):
     ``join`` interrupted by a signal marks the thread as finished although it still runs
     (bpo-45274), so a second ``join`` would return at once.
     """
+    fn = lib.gasp_run if fn is None else fn
     if not threaded:
-        return lib.gasp_run(*args)
+        return fn(*args)
     result = {}
     done = threading.Event()
 
     def work():
         try:
-            result["code"] = lib.gasp_run(*args)
+            result["code"] = fn(*args)
         finally:
             done.set()
 
@@ -271,6 +277,101 @@ def run(
         merges = merges[: stats.n_merges]
         heights = heights[: stats.n_merges]
     return labels, merges, heights, info
+
+
+# --------------------------------------------------------------------------------------------
+# Label-image operations (gasp_image_*): int64 everywhere, so one module serves every size.
+# --------------------------------------------------------------------------------------------
+
+def _image_call(name, shape, *arrays):
+    """Call gasp_image_<name>(ndim, shape, *arrays, cancel, stats); arrays are numpy arrays of
+    the C dtype (C-contiguous) or None.  Returns the stats struct."""
+    ffi, lib = _gasp64.ffi, _gasp64.lib
+    ctypes = {np.dtype(np.int64): "int64_t *", np.dtype(np.float64): "double *",
+              np.dtype(np.uint8): "uint8_t *"}
+    ptrs = [ffi.NULL if a is None else _ptr(ffi, ctypes[a.dtype], a) for a in arrays]
+    shp = np.ascontiguousarray(shape, dtype=np.int64)
+    cancel = ffi.new("int32_t[1]")
+    stats = ffi.new("gasp_stats_t *")
+    n = int(np.prod(shape, dtype=np.int64))
+    args = (len(shape), _ptr(ffi, "int64_t *", shp), *ptrs, cancel, stats)
+    code = _call_engine(lib, args, cancel, n >= THREADED_MIN_EDGES,
+                        fn=getattr(lib, f"gasp_image_{name}"))
+    raise_for(code, stats)
+    return stats
+
+
+def image_components(labels: np.ndarray, links=None) -> tuple[np.ndarray, int]:
+    """Connected components (direct neighbours) of equal non-zero labels: (components 1..k in
+    first-occurrence order, 0 on background; k).  ``links`` (bool, shape ``(ndim, *shape)``):
+    ``links[d][x]`` allows the pair x, x + e_d (default: every pair)."""
+    lab = np.ascontiguousarray(labels, dtype=np.int64)
+    lk = None
+    if links is not None:
+        lk = np.ascontiguousarray(links, dtype=np.uint8)
+        if lk.shape != (lab.ndim,) + lab.shape:
+            raise ValueError(f"links must have shape {(lab.ndim,) + lab.shape}, got {lk.shape}")
+    out = np.empty(lab.shape, dtype=np.int64)
+    stats = _image_call("components", lab.shape, lab, lk, out)
+    return out, int(stats.n_clusters)
+
+
+def image_watershed(height: np.ndarray, seeds: np.ndarray, mask=None) -> np.ndarray:
+    """Seeded watershed (priority flood, direct neighbours) of ``seeds`` (0 = unlabelled) on
+    ``height``; pixels where ``mask`` is False stay unlabelled."""
+    h = np.ascontiguousarray(height, dtype=np.float64)
+    sd = np.ascontiguousarray(seeds, dtype=np.int64)
+    mk = None if mask is None else np.ascontiguousarray(mask, dtype=np.uint8)
+    out = np.empty(h.shape, dtype=np.int64)
+    _image_call("watershed", h.shape, h, sd, mk, out)
+    return out
+
+
+def image_distance(inside: np.ndarray, sampling=None) -> np.ndarray:
+    """Euclidean distance from every pixel to the nearest pixel where ``inside`` is False
+    (+inf when there is none)."""
+    ins = np.ascontiguousarray(inside, dtype=np.uint8)
+    smp = None if sampling is None else np.ascontiguousarray(sampling, dtype=np.float64)
+    out = np.empty(ins.shape, dtype=np.float64)
+    _image_call("distance", ins.shape, ins, smp, out)
+    return out
+
+
+def region_reduce(n_nodes: int, u, v, w, eid, local) -> dict:
+    """Group edges (u, v) by unordered node pair and reduce them: per pair (numbered by first
+    occurrence in edge order) the ends, count, sum, max, min of ``w``, the count and sum over
+    ``local`` edges, the first ``eid``, the first ``eid`` carrying the max / the min.  Edges must
+    come in increasing ``eid`` order."""
+    ffi, lib = _gasp64.ffi, _gasp64.lib
+    u = np.ascontiguousarray(u, dtype=np.int64)
+    v = np.ascontiguousarray(v, dtype=np.int64)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    eid = np.ascontiguousarray(eid, dtype=np.int64)
+    local = np.ascontiguousarray(local, dtype=np.uint8)
+    m = u.shape[0]
+    pair = np.empty(m, dtype=np.int64)
+    cancel = ffi.new("int32_t[1]")
+    stats = ffi.new("gasp_stats_t *")
+    threaded = m >= THREADED_MIN_EDGES
+    args = (n_nodes, m, _ptr(ffi, "int64_t *", u), _ptr(ffi, "int64_t *", v),
+            _ptr(ffi, "int64_t *", pair), cancel, stats)
+    raise_for(_call_engine(lib, args, cancel, threaded, fn=lib.gasp_region_pairs), stats)
+    p = int(stats.n_clusters)
+    out = {name: np.empty(p, dtype=np.int64) for name in
+           ("count", "local_count", "first", "argmax", "argmin")}
+    out.update({name: np.empty(p) for name in ("sum", "max", "min", "local_sum")})
+    f64 = lambda name: _ptr(ffi, "double *", out[name])  # noqa: E731
+    i64 = lambda name: _ptr(ffi, "int64_t *", out[name])  # noqa: E731
+    args = (m, p, _ptr(ffi, "int64_t *", pair), _ptr(ffi, "double *", w),
+            _ptr(ffi, "int64_t *", eid), _ptr(ffi, "uint8_t *", local), i64("count"), f64("sum"),
+            f64("max"), f64("min"), i64("local_count"), f64("local_sum"), i64("first"),
+            i64("argmax"), i64("argmin"), cancel, stats)
+    raise_for(_call_engine(lib, args, cancel, threaded, fn=lib.gasp_region_stats), stats)
+    ends = np.empty((p, 2), dtype=np.int64)
+    ends[pair, 0] = np.minimum(u, v)  # every edge of a pair writes the same ends
+    ends[pair, 1] = np.maximum(u, v)
+    out["edges"] = ends
+    return out
 
 
 def selftest(seed: int, n_ops: int, index_bits: int = 32) -> None:

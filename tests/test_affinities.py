@@ -1,10 +1,9 @@
 """Tests of gasp_graph.affinities: grid graphs, segmentation from affinities, small segments."""
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from region_reference import pixel_graph
 
 from gasp_graph import GaspTypeError, GaspValueError, gasp
 from gasp_graph.affinities import grid_graph, segment
@@ -22,18 +21,8 @@ OFFSETS_3D = [[-1, 0, 0], [0, -1, 0], [0, 0, -1], [0, 2, -1], [-2, 0, 2], [1, -3
 
 def brute_grid_candidates(shape, offsets, mask=None):
     """Per offset, the edges (p, p + o) by a loop over every pixel (C order)."""
-    per_offset = []
-    for o in offsets:
-        rows = []
-        for pix in itertools.product(*(range(s) for s in shape)):
-            tgt = tuple(a + b for a, b in zip(pix, o))
-            if not all(0 <= t < s for t, s in zip(tgt, shape)):
-                continue
-            if mask is not None and not (mask[pix] and mask[tgt]):
-                continue
-            rows.append((np.ravel_multi_index(pix, shape), np.ravel_multi_index(tgt, shape)))
-        per_offset.append(rows)
-    return per_offset
+    edges, oidx, _ = pixel_graph(shape, offsets, mask)
+    return [[tuple(e) for e in edges[oidx == k].tolist()] for k in range(len(offsets))]
 
 
 def brute_grid(shape, offsets, mask=None, fraction=None, seed=None):

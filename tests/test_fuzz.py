@@ -586,3 +586,53 @@ def test_c_entry_point_fuzz(n, m, pairs, weights, linkage, param, n_clusters, ca
         assert code in (0, 2, 4)
         if code == 0:
             assert 0 <= s.n_clusters <= max(n, 0) and s.n_merges == max(n, 0) - s.n_clusters
+
+
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=3),
+       st.lists(st.lists(st.integers(-3, 3), min_size=1, max_size=3), min_size=0, max_size=3),
+       st.sampled_from(["small", "zeros", "huge", "uint64_top", "negative", "float", "bool"]),
+       st.sampled_from(["fine", "nan", "outside"]),
+       st.sampled_from(["sum", "average", "abs_max", "smooth_max"]),
+       st.sampled_from(["merge", "watershed"]), st.integers(0, 5))
+def test_image_pipeline_adversarial(shape, offsets, labels_kind, values, linkage, cleanup,
+                                    min_size):
+    """region_graph, pre_merge, boundary_map, boundary_affinities and segment on superpixels:
+    a result of the documented form or a GaspError, on any shape, offsets and labels."""
+    from gasp_graph.affinities import boundary_affinities, boundary_map, pre_merge, region_graph
+
+    offsets = [o[: len(shape)] + [0] * (len(shape) - len(o)) for o in offsets]
+    rng = np.random.default_rng(1)
+    affs = rng.uniform(0, 1, size=(len(offsets), *shape))
+    if values == "nan" and affs.size:
+        affs.flat[0] = np.nan
+    if values == "outside" and affs.size:
+        affs.flat[-1] = -0.5
+    sp = {
+        "small": lambda: rng.integers(0, 4, size=shape),
+        "zeros": lambda: np.zeros(shape, np.int64),
+        "huge": lambda: rng.integers(0, 3, size=shape) * (2**62),
+        "uint64_top": lambda: (rng.integers(0, 3, size=shape).astype(np.uint64)
+                               * np.uint64(2**63 + 1)),
+        "negative": lambda: rng.integers(-2, 2, size=shape),
+        "float": lambda: rng.random(shape),
+        "bool": lambda: rng.random(shape) > 0.5,
+    }[labels_kind]()
+    rg = call(region_graph, sp, affs, offsets)
+    if not isinstance(rg, GaspError):
+        assert rg.edges.shape == (rg.count.shape[0], 2) and (rg.count > 0).all()
+        assert rg.node_sizes.sum() == int((np.asarray(sp) != 0).sum())
+        assert rg.pixel_labels(np.zeros(rg.n_nodes, np.int64)).shape == tuple(shape)
+    for fn in (pre_merge, boundary_map):
+        out = call(fn, affs, offsets)
+        if not isinstance(out, GaspError):
+            assert out.shape == tuple(shape)
+    out = call(boundary_affinities, affs[0] if affs.shape[0] else np.zeros(shape), offsets)
+    if not isinstance(out, GaspError):
+        assert out.shape == (len(offsets), *shape) and ((out >= 0) & (out <= 1)).all()
+    for kw in (dict(superpixels=sp), dict(pre_merge=True), dict()):
+        labels = call(segment, affs, offsets, linkage=linkage, min_size=min_size,
+                      cleanup=cleanup, **kw)
+        if isinstance(labels, np.ndarray):
+            assert labels.shape == tuple(shape) and labels.dtype == np.int64
+            if labels.size and "superpixels" not in kw:
+                assert labels.min() >= 1

@@ -15,7 +15,7 @@ import numpy as np
 from .._validation import _as_float, _as_int
 from ..exceptions import GaspTypeError, GaspValueError
 
-__all__ = ["GridGraph", "grid_graph"]
+__all__ = ["GridGraph", "grid_graph", "offset_boxes"]
 
 
 class GridGraph(NamedTuple):
@@ -135,6 +135,37 @@ def _as_fraction(long_range_fraction):
     return f
 
 
+def offset_boxes(shape, offs, msk, fraction, rng):
+    """Per offset, the box of source pixels and the edges of :func:`grid_graph` inside it.
+
+    Yields ``(k, src_sl, tgt_sl, keep)`` for every offset ``k``: ``src_sl`` / ``tgt_sl`` are the
+    slices of the source pixels ``p`` and of their partners ``p + offsets[k]`` inside the grid,
+    and ``keep`` is None (every pixel of the box has an edge) or a flat boolean array over the
+    box in C order marking the edges kept by the mask and by the long-range sampling.  This is
+    the single definition of which edges exist and in which order: :func:`grid_graph` and
+    :func:`gasp_graph.affinities.region_graph` both read it, so edge ``i`` of one is edge ``i``
+    of the other.  With ``rng`` (sampling), one uniform number is drawn per candidate long-range
+    edge (after masking), offset by offset, in edge order.
+    """
+    is_long = np.abs(offs).sum(axis=1) != 1
+    for k, o in enumerate(offs.tolist()):
+        src_sl = tuple(slice(max(0, -x), max(0, s - max(0, x))) for x, s in zip(o, shape))
+        tgt_sl = tuple(slice(max(0, x), max(0, s + min(0, x))) for x, s in zip(o, shape))
+        keep = None
+        if msk is not None:
+            keep = (msk[src_sl] & msk[tgt_sl]).ravel()
+        if rng is not None and is_long[k]:
+            size = int(keep.sum()) if keep is not None else int(
+                np.prod([max(0, sl.stop - sl.start) for sl in src_sl], dtype=np.int64))
+            if size:
+                draw = rng.random(size) < fraction
+                if keep is None:
+                    keep = draw
+                else:
+                    keep[np.flatnonzero(keep)[~draw]] = False
+        yield k, src_sl, tgt_sl, keep
+
+
 # --------------------------------------------------------------------------------------------
 # grid_graph
 # --------------------------------------------------------------------------------------------
@@ -207,25 +238,13 @@ def grid_graph(shape, offsets, *, mask=None, long_range_fraction=None, seed=None
     n = int(np.prod(shape, dtype=np.int64))
     rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
 
+    index = np.arange(n, dtype=np.int64).reshape(shape)
+    sources = [index[src_sl].ravel() if keep is None else index[src_sl].ravel()[keep]
+               for _, src_sl, _, keep in offset_boxes(shape, offs, msk, fraction, rng)]
     strides = np.ones(ndim, dtype=np.int64)
     for d in range(ndim - 2, -1, -1):
         strides[d] = strides[d + 1] * shape[d + 1]
-    index = np.arange(n, dtype=np.int64).reshape(shape)
     is_long = np.abs(offs).sum(axis=1) != 1
-
-    sources = []
-    for k, o in enumerate(offs):
-        src_sl = tuple(slice(max(0, -int(x)), max(0, s - max(0, int(x)))) for x, s in zip(o, shape))
-        tgt_sl = tuple(slice(max(0, int(x)), max(0, s + min(0, int(x)))) for x, s in zip(o, shape))
-        src = index[src_sl]
-        if msk is not None:
-            keep = msk[src_sl] & msk[tgt_sl]
-            src = src[keep]
-        else:
-            src = src.ravel()
-        if rng is not None and is_long[k] and src.size:
-            src = src[rng.random(src.size) < fraction]
-        sources.append(src)
 
     counts = np.array([s.size for s in sources], dtype=np.int64)
     m = int(counts.sum())

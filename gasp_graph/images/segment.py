@@ -1,8 +1,10 @@
 """``segment``: GASP on an image or volume from affinities.
 
-The grid graph of :func:`gasp_graph.images.grid.grid_graph`, the affinities mapped to signed
-weights (:func:`gasp_graph.signed_weights`), the engine, and an optional clean-up of small
-segments (:mod:`gasp_graph.images.cleanup`).
+The grid graph of :func:`gasp_graph.images.grid.grid_graph` (or the region graph of superpixels,
+:mod:`gasp_graph.images.regions`, optionally from the pre-merge of
+:mod:`gasp_graph.images.premerge`), the affinities mapped to signed weights
+(:func:`gasp_graph.signed_weights`), the engine, and an optional clean-up of small segments
+(:mod:`gasp_graph.images.cleanup`).
 """
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import numpy as np
 from .. import _control
 from .._validation import _as_bool, _as_float, _as_int, normalize_linkage, prepare
 from ..exceptions import GaspTypeError, GaspValueError
-from .cleanup import merge_small_segments
-from .grid import _as_offsets, grid_graph
+from .boundary import _boundary_map
+from .cleanup import CLEANUPS, merge_small_segments, watershed_small_segments
+from .grid import _as_fraction, _as_mask, _as_offsets, grid_graph
 from .labels import first_occurrence
 
 __all__ = ["segment"]
@@ -92,6 +95,9 @@ def segment(
     mask=None,
     seed=None,
     min_size=0,
+    cleanup="merge",
+    superpixels=None,
+    pre_merge=False,
     merge_constrained_at_end=False,
     size_regularizer=0.0,
     linkage_param=None,
@@ -103,9 +109,9 @@ def segment(
 ):
     """Segment an image or volume from affinities with GASP.
 
-    Builds the grid graph of :func:`grid_graph`, turns the affinity of every edge into a signed
-    weight, runs GASP, and optionally merges segments smaller than ``min_size`` pixels into a
-    neighbour.
+    Builds the grid graph of :func:`grid_graph` (or, with ``superpixels`` or ``pre_merge``, the
+    region graph of an over-segmentation), turns the affinity of every edge into a signed
+    weight, runs GASP, and optionally cleans up segments smaller than ``min_size`` pixels.
 
     Parameters
     ----------
@@ -140,31 +146,51 @@ def segment(
     seed : None, int or numpy.random.Generator
         Randomness of the long-range sampling.
     min_size : int, default 0
-        After GASP, merge every segment of fewer than ``min_size`` pixels into a neighbour, see
-        Notes.
+        After GASP, clean up every segment of fewer than ``min_size`` pixels, see ``cleanup``
+        and Notes.
+    cleanup : {"merge", "watershed"}, default "merge"
+        How small segments are removed: ``"merge"`` merges each into its most attractive
+        neighbour; ``"watershed"`` deletes them and grows the other segments back over them
+        with a seeded watershed on the boundary map, so that every segment left is connected
+        and has at least ``min_size`` pixels.  See Notes.
+    superpixels : array_like of int, shape spatial_shape, optional
+        An over-segmentation (labels, 0 = ignore): GASP runs on its region graph
+        (:func:`region_graph`) instead of the pixel grid, and the result is mapped back to
+        pixels.  Pixels with label 0 get label 0 like pixels outside ``mask``.
+    pre_merge : bool, default False
+        Run GASP on the region graph of :func:`pre_merge` (default threshold): the pixels far
+        from any boundary are contracted first, which makes large volumes much cheaper.  For
+        another threshold, call :func:`pre_merge` and pass its result as ``superpixels``.
     merge_constrained_at_end, size_regularizer, linkage_param, n_clusters, min_clusters
         Passed to the engine, see :func:`gasp_graph.gasp` (node sizes are 1 per pixel):
         ``n_clusters=k`` gives exactly ``k`` segments (before ``min_size``), ``min_clusters=k``
         stops GASP early at ``k``.
     progress, callback, callback_every
         Progress display and early stop, see :func:`gasp_graph.gasp`.  A callback that stops
-        the run gives the segments reached so far (``min_size`` is still applied).
+        the run gives the segments reached so far (``min_size`` is still applied).  On a region
+        graph, merges and clusters count regions.
 
     Returns
     -------
     labels : ndarray of int64, shape spatial_shape
         Segment labels ``1 .. k`` numbered by first occurrence in C order; 0 marks pixels
-        outside ``mask`` (and only those).
+        outside ``mask`` and, with ``superpixels``, pixels of superpixel label 0 (and only
+        those).
 
     Raises
     ------
     GaspValueError, GaspTypeError
         Invalid arguments (see :func:`grid_graph` and :func:`gasp_graph.gasp`); affinities
-        outside [0, 1] or NaN; ``local_merge=True`` with no direct-neighbour offset.
+        outside [0, 1] or NaN; ``local_merge=True`` with no direct-neighbour offset; both
+        ``superpixels`` and ``pre_merge=True``; with superpixels, a linkage without an exact
+        region form (``generalized_mean``, ``smooth_max``).
 
     See Also
     --------
     grid_graph : the graph used here.
+    region_graph : the graph used with ``superpixels`` or ``pre_merge``.
+    pre_merge : the pre-merge superpixels.
+    boundary_affinities : affinities from a plain image.
     gasp_graph.gasp : the engine on arrays.
 
     Notes
@@ -181,7 +207,15 @@ def segment(
     linkage="abs_max", local_merge=False)`` with ``a = a_prob - beta`` (``weights="linear"``).
     mwatershed labels unmerged pixels 0; relabel them before comparing.
 
-    *Small segments* (``min_size > 0``).  The segment with the fewest pixels below the
+    *Superpixels.*  With ``superpixels`` (or ``pre_merge=True``) GASP runs on
+    :func:`region_graph`, whose edges carry the folded value of every pixel edge between two
+    regions and the pixel-edge order for ties.  When the superpixels are the partition that a
+    pixel-level run reaches after some merges, the result is exactly the pixel-level result
+    (linkages ``sum``, ``average``, ``max``, ``min``, ``abs_max``; see :func:`region_graph` for
+    the two limits); one pixel per superpixel gives exactly the pixel-level result.
+    ``n_clusters`` then counts segments inside the mask.
+
+    *Small segments, "merge"* (``min_size > 1``).  The segment with the fewest pixels below the
     threshold (ties: lowest label) is merged into the neighbouring segment with the highest
     *mean* weight over the mergeable edges joining the two (ties: lowest label); sizes and
     boundaries are updated and the process repeats until every segment has at least
@@ -190,6 +224,15 @@ def segment(
     stay connected.  The mean, unlike the sum, does not favour a neighbour for a long but weak
     boundary.  The region adjacency graph is built vectorised from the edges touching small
     segments; the merge loop runs in Python over those segments only (not over pixels).
+
+    *Small segments, "watershed".*  Every segment is split into its connected components
+    (direct neighbours); the components of at least ``min_size`` pixels are kept as seeds (in
+    a connected piece of the mask without one, its largest component is the seed) and every
+    other pixel is flooded from them with a seeded watershed on the boundary map of the
+    direct-neighbour affinities (:func:`boundary_map` over those channels): lowest boundary
+    value first, ties first in, first out.  Every segment left is connected and has at least
+    ``min_size`` pixels (unless its piece of the mask is smaller), deterministically.  This is
+    the clean-up of the GASP paper's full-volume experiments.
 
     Examples
     --------
@@ -216,6 +259,13 @@ def segment(
     >>> segment(affs, offsets, min_size=3)
     array([[1, 1, 2, 2],
            [1, 1, 2, 2]])
+
+    On superpixels (here: columns), GASP runs on their region graph:
+
+    >>> columns = np.array([[1, 2, 3, 4], [1, 2, 3, 4]])
+    >>> segment(affs, offsets, superpixels=columns)
+    array([[1, 1, 2, 3],
+           [1, 1, 2, 3]])
     """
     a = _as_affinities(affinities, offsets)
     shape = a.shape[1:]
@@ -224,9 +274,21 @@ def segment(
         raise GaspValueError(f"weights must be 'linear' or 'logit', got {weights!r}")
     local_merge = _as_bool("local_merge", local_merge)
     min_size = _as_int("min_size", min_size, minimum=0)
+    if not isinstance(cleanup, str) or cleanup not in CLEANUPS:
+        raise GaspValueError(f"cleanup must be 'merge' or 'watershed', got {cleanup!r}")
+    pre_merge = _as_bool("pre_merge", pre_merge)
     normalize_linkage(linkage)  # fail early, before building the graph
 
     offs = _as_offsets(offsets, len(shape))
+    if pre_merge or superpixels is not None:
+        return _segment_regions(
+            a, offs, superpixels, pre_merge, b, weights, linkage, local_merge, mask,
+            long_range_fraction, seed, min_size, cleanup,
+            dict(cannot_link=cannot_link, merge_constrained_at_end=merge_constrained_at_end,
+                 size_regularizer=size_regularizer, n_clusters=n_clusters,
+                 min_clusters=min_clusters, linkage_param=linkage_param),
+            dict(progress=progress, callback=callback, callback_every=callback_every),
+        )
     g = grid_graph(shape, offs, mask=mask, long_range_fraction=long_range_fraction, seed=seed)
     if local_merge and np.all(np.abs(offs).sum(axis=1) != 1):
         raise GaspValueError(
@@ -265,6 +327,8 @@ def segment(
     if mask is not None:
         inside = np.asarray(mask, dtype=bool).ravel()
         labels = first_occurrence(np.where(inside, labels, -1))
+    if min_size > 1 and labels.size and cleanup == "watershed":
+        return _watershed_clean_up((labels + 1).reshape(shape), a, offs, mask, min_size)
     if min_size > 1 and labels.size:
         n_labels = int(labels.max()) + 1
         if local_merge:
@@ -273,3 +337,73 @@ def segment(
         else:
             labels = merge_small_segments(labels, n_labels, g.edges, w, min_size)
     return (labels + 1).reshape(shape)
+
+
+# --------------------------------------------------------------------------------------------
+# Superpixels and clean-up
+# --------------------------------------------------------------------------------------------
+
+def _watershed_clean_up(labels, a, offs, mask, min_size):
+    """cleanup="watershed" on an image of labels 1..k (0 outside the mask); the relief is the
+    boundary map of the direct-neighbour channels (of every channel when there is none)."""
+    msk = _as_mask(mask, labels.shape)
+    local = [k for k, o in enumerate(offs.tolist()) if sum(abs(x) for x in o) == 1]
+    height = _boundary_map(a, offs, msk, channels=local or None)
+    inside = labels > 0
+    return watershed_small_segments(labels, height, min_size, inside)
+
+
+def _segment_regions(a, offs, superpixels, pre_merge, beta, kind, linkage, local_merge, mask,
+                     long_range_fraction, seed, min_size, cleanup, engine, run):
+    """segment() on the region graph of superpixels (given, or from the pre-merge)."""
+    from ..weights import _transform
+    from .premerge import pre_merge as _pre_merge
+    from .regions import as_superpixels, build_region_graph
+
+    shape = a.shape[1:]
+    if isinstance(beta, str):
+        raise GaspValueError(
+            "beta='auto' is not available with superpixels or pre_merge=True (it selects the "
+            "bias on the pixel graph); give beta a number"
+        )
+    if pre_merge:
+        if superpixels is not None:
+            raise GaspValueError("give superpixels or pre_merge=True, not both")
+        sp = _pre_merge(a, offs, mask=mask)
+    else:
+        sp = as_superpixels(superpixels, shape)
+    msk = _as_mask(mask, shape)
+    fraction = _as_fraction(long_range_fraction)
+    rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
+    if local_merge and np.all(np.abs(offs).sum(axis=1) != 1):
+        raise GaspValueError(
+            "local_merge=True needs at least one direct-neighbour offset (L1 norm 1) in offsets, "
+            f"got {offs.tolist()}; pass local_merge=False to let every edge merge"
+        )
+    rg = build_region_graph(
+        sp, a, offs, msk, fraction, rng,
+        transform=lambda p: _transform(p.astype(np.float64), beta, kind, _LOGIT_EPS),
+    )
+    kw = rg.problem(linkage, local_merge=local_merge)
+    problem = prepare(
+        kw["edges"], kw["weights"], n_nodes=rg.n_nodes, linkage=kw["linkage"],
+        lifted=kw["lifted"], edge_sizes=kw["edge_sizes"], node_sizes=kw["node_sizes"], **engine,
+    )
+    node_labels, _, _, _ = _control.run(problem, **run)
+    labels = rg.pixel_labels(node_labels)
+    if min_size <= 1 or rg.n_nodes == 0:
+        return labels
+    if cleanup == "watershed":
+        return _watershed_clean_up(labels, a, offs, mask, min_size)
+    # "merge" on the region graph: the pixel-level rule, with labels numbered as on pixels
+    inside = rg.pixel_nodes >= 0
+    node_seg = np.empty(rg.n_nodes, dtype=np.int64)
+    node_seg[rg.pixel_nodes[inside]] = labels[inside] - 1
+    sel = rg.local_count > 0 if local_merge else np.ones(rg.edges.shape[0], bool)
+    sums = rg.local_sum if local_merge else rg.sum
+    counts = rg.local_count if local_merge else rg.count
+    merged = merge_small_segments(
+        node_seg, int(node_seg.max()) + 1, rg.edges[sel], sums[sel], min_size,
+        node_sizes=rg.node_sizes, edge_counts=counts[sel],
+    )
+    return rg.pixel_labels(merged)
