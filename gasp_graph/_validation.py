@@ -236,7 +236,9 @@ def null_model_values(null_model, n, edges, weights, edge_sizes, node_weights, r
         bad = ~(np.isfinite(a) & (a >= 0))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise GaspValueError(f"node_weights[{i}] = {a[i]!r}: every value must be finite and >= 0")
+            raise GaspValueError(
+                f"node_weights[{i}] = {float(a[i])!r}: every value must be finite and >= 0"
+            )
     elif null_model == "modularity":
         a = node_strengths(n, edges, weights, edge_sizes)
         bad = a < 0
@@ -244,7 +246,7 @@ def null_model_values(null_model, n, edges, weights, edge_sizes, node_weights, r
             i = int(np.flatnonzero(bad)[0])
             raise GaspValueError(
                 f"null_model='modularity' needs non-negative node strengths, but node {i} has "
-                f"strength {a[i]!r} (negative weights); use null_model='cpm' for signed graphs"
+                f"strength {float(a[i])!r} (negative weights); use null_model='cpm' for signed graphs"
             )
     else:
         a = np.ones(n, dtype=np.float64)
