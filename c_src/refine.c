@@ -22,15 +22,18 @@
  *     evaluated (acc is all zero between evaluations); a FIFO queue of nodes with an in-queue
  *     flag.
  *
- * Moves: the queue starts with 0..n-1.  A popped node moves to the cluster of largest gain among
- * the clusters of its neighbours, in the order they first appear in its adjacency (the first of
- * equal gains wins), or, last, to a new singleton; only when the gain exceeds a tolerance of
- * 1e-12 times the magnitude of the terms involved (so rounding cannot make two clusters trade a
- * node forever).  After a move, the neighbours outside the new cluster join the queue.  When the
- * queue is empty every cluster that is not connected through edges inside it is split into its
- * components (the gain gamma a_X a_Y of a split is >= 0), and if that changed anything the
- * moves start over.  Each queue pass costs O(m); every move increases F, so the loop ends; a cap
- * of 1000 passes guards against pathological rounding.  cancel is polled every 4096 visits.
+ * Moves: a round starts with the queue holding 0..n-1.  A popped node moves to the cluster of
+ * largest gain among the clusters of its neighbours, in the order they first appear in its
+ * adjacency (the first of equal gains wins), or, last, to a new singleton; only when the gain
+ * exceeds a tolerance of 1e-12 times the magnitude of the terms involved (so rounding cannot make
+ * two clusters trade a node forever).  (A cluster without an edge to the node is never better
+ * than a new singleton: its gain is lower by gamma a_i a_B >= 0.)  After a move, the node's
+ * neighbours join the queue.  When the queue is empty every cluster that is not connected through
+ * edges inside it is split into its components (the gain gamma a_X a_Y of a split is >= 0).
+ * Rounds repeat until one round moves nothing and splits nothing: then every node was checked
+ * against every move, so the partition is a local optimum.  Each pass over the nodes costs O(m);
+ * every move increases F, so the loop ends; a cap of 1000 passes guards against pathological
+ * rounding.  cancel is polled every 4096 visits.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -276,7 +279,7 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
             R.queue[i] = i;
             R.inq[i] = 1;
         }
-        int64_t round_visits = 0;
+        int64_t round_visits = 0, round_moves = 0;
         while (size > 0) {
             if ((visits & (REFINE_POLL - 1)) == 0 && o->cancel && *o->cancel) {
                 rc = GASP_EINTERRUPTED;
@@ -292,9 +295,12 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
             if (g > 0.0) {
                 gain += g;
                 st->n_moves++;
+                round_moves++;
+                /* every neighbour's gains changed (with signed weights also those now in the
+                 * same cluster, whose staying got worse through a negative edge) */
                 for (gasp_idx_t p = R.off[i]; p < R.off[i + 1]; p++) {
                     gasp_idx_t j = R.nbr[p];
-                    if (!R.inq[j] && R.lab[j] != to) {
+                    if (!R.inq[j]) {
                         R.inq[j] = 1;
                         gasp_idx_t tail = head + size >= n ? head + size - n : head + size;
                         R.queue[tail] = j;
@@ -312,8 +318,11 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
                     goto done;
             }
         }
-        /* the scratch acc[] is free between visits: reuse the queue as union-find parents */
-        if (refine_split(&R, R.queue, &gain) == 0)
+        /* the queue is empty between rounds: reuse it as union-find parents */
+        gasp_idx_t split = refine_split(&R, R.queue, &gain);
+        /* a round without a move checked every node: a local optimum (a null model's penalty
+         * also changes for non-neighbours, so a round with moves is followed by another) */
+        if (round_moves == 0 && split == 0)
             break;
     }
 done:
