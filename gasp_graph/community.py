@@ -1,5 +1,9 @@
 """Community detection on ordinary (unsigned) graphs.
 
+* :func:`communities`: the recommended call, label-free.  GASP's sum linkage with the CPM null
+  model on the neighbourhood similarities of the edges, then local node moves on modularity;
+  a multilevel modularity optimisation (local moves and aggregation, as Louvain) is the
+  fallback when that partition's modularity is far below the optimiser's.
 * :func:`greedy_modularity_communities`: the Clauset-Newman-Moore greedy modularity maximisation
   with networkx's signature and results, computed by the engine's sum linkage with the
   modularity null model (also reachable as the networkx backend ``"gasp_graph"``).
@@ -11,13 +15,19 @@ import numbers
 import numpy as np
 
 from . import _control
-from ._validation import prepare
+from ._validation import node_strengths, prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import check_undirected, from_networkx, is_networkx_graph, to_sets
 from .graphs._null import graph_node_weights
 from .hierarchy import MergeTree
 
-__all__ = ["greedy_modularity_communities"]
+__all__ = ["communities", "greedy_modularity_communities"]
+
+METHODS = ("auto", "similarity", "modularity")
+
+# method="auto" keeps the similarity partition unless its modularity is below this fraction of
+# the multilevel optimiser's (see communities' Notes and the benchmark in the user guide).
+AUTO_MODULARITY_RATIO = 0.95
 
 
 def _require_graph(G, name):
@@ -187,3 +197,202 @@ def _modularity_tree(nodes, edges, weights, node_weights, resolution):
                      options={"linkage": "sum", "null_model": "modularity",
                               "resolution": problem.resolution},
                      n_gasp_merges=info["n_merges_gasp"])
+
+
+# --------------------------------------------------------------------------------------------
+# communities()
+# --------------------------------------------------------------------------------------------
+
+def communities(G, *, weight=None, resolution=3.0, method="auto"):
+    r"""Communities of an ordinary (unsigned) graph: the one call for community detection.
+
+    Label-free: no number of communities and no threshold to choose.  The default recipe
+    (``method="auto"``), chosen by the benchmark in the user guide ("Community detection"):
+
+    1. every edge gets the cosine similarity of its ends' closed neighbourhoods (how many
+       neighbours they share, relative to their degrees), in ``(0, 1]``;
+    2. GASP with the sum linkage and the CPM null model merges two clusters while the summed
+       similarity between them exceeds ``gamma * |S| * |T|``, with
+       ``gamma = resolution * s_mean`` and ``s_mean`` the mean similarity over all node pairs:
+       clusters join while they are ``resolution`` times more similar than random pairs;
+    3. single nodes then move between neighbouring communities while that raises the
+       modularity of ``G`` (refinement), and communities that are not connected are split.
+
+    Dense groups too small for modularity's resolution limit stay apart this way.  When the
+    graph holds few large, sparse communities (neighbourhoods then hardly overlap, and step 2
+    splits them), the modularity of that partition is far below the optimum; ``"auto"``
+    then returns the multilevel modularity optimisation instead (``method="modularity"``).
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.MultiGraph
+        An undirected graph.  Self-loops are ignored by the similarity, counted by the
+        modularity.
+    weight : str, optional
+        The edge attribute holding non-negative weights (missing: 1); ``None`` (default):
+        every edge weighs 1.  Weighted neighbourhoods give weighted similarities (a node
+        weighs itself as much as its strongest edge).
+    resolution : float, default 3.0
+        ``> 0``: how many times more similar than random node pairs two clusters must be to
+        merge (step 2); higher values give more, smaller communities.
+    method : {"auto", "similarity", "modularity"}, default "auto"
+        ``"similarity"``: steps 1-3 only; ``"modularity"``: the multilevel modularity
+        optimisation (local moves from singletons, aggregation of the communities into
+        nodes, repeated; then a last round of node moves), like the Louvain method but
+        deterministic.
+
+    Returns
+    -------
+    communities : list of set
+        A partition of ``G``'s nodes, largest communities first (ties: by the position of the
+        first node in ``G``'s node order), as :func:`networkx.community.louvain_communities`.
+
+    Raises
+    ------
+    networkx.NetworkXNotImplemented
+        ``G`` is directed.
+    GaspValueError
+        A weight is negative or not finite, or an option is invalid.
+    ImportError
+        scipy is missing (``pip install gasp_graph[networkx]``).
+
+    See Also
+    --------
+    gasp_graph.greedy_modularity_communities : greedy modularity (CNM), networkx's results.
+    gasp_graph.partition : partitions of signed graphs.
+    gasp_graph.quality.modularity : scoring.
+
+    Notes
+    -----
+    Deterministic: the same graph (and node and edge order) gives the same communities.
+    The cost is that of the similarities, ``O(sum of squared degrees)`` with scipy's sparse
+    products, plus ``O(m log m)`` for GASP and ``O(m)`` per round of node moves.
+
+    Examples
+    --------
+    Thirty cliques of five nodes in a ring, each joined to the next by one edge: modularity's
+    resolution limit merges neighbouring cliques, the default recipe keeps all thirty.
+
+    >>> import networkx as nx
+    >>> from gasp_graph import communities
+    >>> G = nx.ring_of_cliques(30, 5)
+    >>> len(communities(G))
+    30
+    >>> len(communities(G, method="modularity"))
+    15
+    >>> sorted(communities(G)[0])
+    [0, 1, 2, 3, 4]
+    """
+    _require_graph(G, "communities")
+    if method not in METHODS:
+        raise GaspValueError(f"method={method!r} is not one of {', '.join(map(repr, METHODS))}")
+    if isinstance(resolution, (bool, np.bool_)) or not isinstance(resolution, numbers.Real):
+        raise GaspTypeError(f"resolution must be a real number, got {resolution!r}")
+    if not (np.isfinite(resolution) and resolution > 0):
+        raise GaspValueError(f"resolution must be finite and > 0, got {resolution!r}")
+    nodes, edges, weights, nw = _unit_or_weighted(G, weight)
+    n = len(nodes)
+    if edges.shape[0] == 0:
+        return to_sets(np.arange(n), nodes)
+    bad = weights < 0
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise GaspValueError(
+            f"edge ({nodes[edges[k, 0]]!r}, {nodes[edges[k, 1]]!r}) has weight "
+            f"{float(weights[k])!r}: communities() needs non-negative weights (for signed "
+            "graphs use gasp_graph.partition)"
+        )
+    modularity_problem = prepare(edges, weights, n_nodes=n, linkage="sum",
+                                 null_model="modularity", node_weights=nw)
+    labels = None
+    if method in ("auto", "similarity"):
+        labels = _similarity_communities(n, edges, weights, float(resolution), modularity_problem)
+    if method in ("auto", "modularity"):
+        strengths = nw if nw is not None else node_strengths(n, edges, weights)
+        multilevel = _multilevel_modularity(modularity_problem, strengths)
+        if labels is None:
+            labels = multilevel
+        else:
+            from .quality import modularity_from_labels
+
+            def score(lab):
+                return modularity_from_labels(lab, modularity_problem.edges,
+                                              modularity_problem.weights)
+
+            if score(labels) < AUTO_MODULARITY_RATIO * score(multilevel):
+                labels = multilevel
+    return to_sets(labels, nodes)
+
+
+def neighbourhood_similarity(n, edges, weights):
+    """Cosine similarity of the closed neighbourhoods of every edge's ends, in (0, 1].
+
+    Rows of ``A + D`` where ``D`` puts on the diagonal each node's largest incident weight
+    (1 for unit weights); parallel edges add up.  Needs scipy.
+    """
+    try:
+        import scipy.sparse as sp
+    except ImportError as exc:  # pragma: no cover - scipy comes with the networkx extra
+        raise ImportError(
+            "communities() needs scipy: pip install gasp_graph[networkx]"
+        ) from exc
+    u, v = edges[:, 0], edges[:, 1]
+    own = np.zeros(n)
+    np.maximum.at(own, u, weights)
+    np.maximum.at(own, v, weights)
+    A = sp.coo_array(
+        (np.concatenate([weights, weights, own]),
+         (np.concatenate([u, v, np.arange(n)]), np.concatenate([v, u, np.arange(n)]))),
+        shape=(n, n),
+    ).tocsr()
+    A.sum_duplicates()
+    norms = np.sqrt(np.asarray(A.multiply(A).sum(axis=1)).ravel())
+    dots = np.empty(edges.shape[0])
+    step = 1 << 17
+    for s in range(0, edges.shape[0], step):
+        rows_u, rows_v = A[u[s:s + step]], A[v[s:s + step]]
+        dots[s:s + step] = np.asarray(rows_u.multiply(rows_v).sum(axis=1)).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim = dots / (norms[u] * norms[v])
+    return np.nan_to_num(sim, nan=0.0)
+
+
+def _similarity_communities(n, edges, weights, resolution, modularity_problem):
+    """Steps 1-3 of communities(): similarity, GASP sum + CPM, modularity node moves."""
+    sim = neighbourhood_similarity(n, edges, weights)
+    gamma = resolution * float(sim.sum()) / (n * (n - 1) / 2)
+    problem = prepare(edges, sim, n_nodes=n, linkage="sum", null_model="cpm", resolution=gamma)
+    labels, _, _, _ = _control.run(problem)
+    return _core_refine(modularity_problem, labels)
+
+
+def _core_refine(problem, labels):
+    from . import _core
+
+    return _core.refine(problem, labels)[0]
+
+
+def _multilevel_modularity(problem, strengths):
+    """Louvain-style multilevel modularity: node moves from singletons on the current graph,
+    aggregation of its communities into nodes (edge weights added up, strengths kept as node
+    weights), until a level moves nothing; then node moves on the original graph."""
+    n = problem.n_nodes
+    node_of = np.arange(n, dtype=np.int64)
+    edges, weights, k, size = problem.edges, problem.weights, strengths, n
+    while True:
+        level = prepare(edges, weights, n_nodes=size, linkage="sum", null_model="modularity",
+                        node_weights=k)
+        labels = _core_refine(level, np.arange(size, dtype=np.int64))
+        count = int(labels.max()) + 1 if size else 0
+        if count == size:
+            break
+        node_of = labels[node_of]
+        a, b = labels[edges[:, 0]], labels[edges[:, 1]]
+        keep = a != b
+        lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
+        key, inverse = np.unique(lo * count + hi, return_inverse=True)
+        edges = np.stack([key // count, key % count], axis=1)
+        weights = np.bincount(inverse.reshape(-1), weights=weights[keep], minlength=key.shape[0])
+        k = np.bincount(labels, weights=k, minlength=count)
+        size = count
+    return _core_refine(problem, node_of)
