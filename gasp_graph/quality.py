@@ -333,8 +333,8 @@ def modularity(G, communities, weight="weight", resolution=1, *, default_weight=
         degree); parallel edges add up.
     communities : iterable of iterables of nodes
         A partition of ``G``'s nodes.
-    weight : str, default "weight"
-        The edge attribute holding the weight.
+    weight : str or None, default "weight"
+        The edge attribute holding the weight; ``None``: every edge weighs 1.
     resolution : float, default 1
         ``gamma >= 0`` (see the module description).
     default_weight : float, default 1.0
@@ -365,8 +365,10 @@ def modularity(G, communities, weight="weight", resolution=1, *, default_weight=
     >>> round(nx.community.modularity(G, [{0, 1, 2}, {3, 4, 5}]), 6)
     0.357143
     """
-    keep = None
-    return _modularity(*_graph_arrays(G, communities, weight, default_weight, keep), resolution)
+    if weight is None:  # every edge weighs 1
+        labels, u, v, w = _graph_arrays(G, communities, "", 1.0, None)
+        return _modularity(labels, u, v, np.ones_like(w), resolution)
+    return _modularity(*_graph_arrays(G, communities, weight, default_weight, None), resolution)
 
 
 def modularity_from_labels(labels, edges, weights=None, resolution=1):
