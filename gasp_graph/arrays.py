@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import _control
+from ._refine import refine_gasp
 from ._validation import prepare
 
 __all__ = ["gasp"]
@@ -100,12 +101,15 @@ def gasp(
         Non-negative per-node values replacing the null model's default: the strengths ``k``
         for ``"modularity"``, the node sizes (1) for ``"cpm"``.
     refine : bool, default False
-        After GASP, move single nodes between neighbouring clusters (or into new singletons)
-        while a move increases the objective GASP's sum linkage greedily increases: the
-        weight inside clusters minus the null-model penalty (without a null model: the
-        correlation-clustering disagreement, lowered), then split clusters that are not
-        connected.  Deterministic; never lowers the objective; the result is a local optimum
-        for single-node moves.  Not available with ``n_clusters`` or lifted edges.
+        After GASP, improve the partition by local search on the objective GASP's sum
+        linkage greedily increases: the weight inside clusters minus the null-model penalty
+        (without a null model: minus the correlation-clustering disagreement).  Single nodes
+        move to the neighbouring cluster (or a new singleton) that raises it most, clusters
+        that are not connected are split, whole clusters and sub-clusters move between
+        clusters (as in Louvain and Leiden); the same search is also run from singletons,
+        and the better result is returned.  Deterministic; never lowers the objective; the
+        result is a local optimum for single-node moves.  Not available with
+        ``n_clusters`` or lifted edges.
     progress : bool, default False
         Show progress on stderr (a tqdm bar when tqdm is installed, a plain line otherwise)
         once the run has lasted about a second: merges done out of the largest possible
@@ -229,7 +233,9 @@ def gasp(
         node_weights=node_weights,
         refine=refine,
     )
-    labels, _, _, _ = _control.run(
+    labels, _, _, info = _control.run(
         problem, progress=progress, callback=callback, callback_every=callback_every
     )
+    if problem.refine and not info["stopped"]:
+        labels = refine_gasp(problem, labels)
     return labels

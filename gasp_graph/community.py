@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 from . import _control
-from ._validation import node_strengths, prepare
+from ._validation import prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import check_undirected, from_networkx, is_networkx_graph, to_sets
 from .graphs._null import graph_node_weights
@@ -237,9 +237,9 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
         merge (step 2); higher values give more, smaller communities.
     method : {"auto", "similarity", "modularity"}, default "auto"
         ``"similarity"``: steps 1-3 only; ``"modularity"``: the multilevel modularity
-        optimisation (local moves from singletons, aggregation of the communities into
-        nodes, repeated; then a last round of node moves), like the Louvain method but
-        deterministic.
+        optimisation (node moves from singletons, then moves of whole communities and of
+        sub-communities collapsed into nodes, as in the Louvain and Leiden methods, but
+        deterministic).
 
     Returns
     -------
@@ -308,8 +308,7 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
     if method in ("auto", "similarity"):
         labels = _similarity_communities(n, edges, weights, float(resolution), modularity_problem)
     if method in ("auto", "modularity"):
-        strengths = nw if nw is not None else node_strengths(n, edges, weights)
-        multilevel = _multilevel_modularity(modularity_problem, strengths)
+        multilevel = _multilevel_modularity(modularity_problem)
         if labels is None:
             labels = multilevel
         else:
@@ -372,27 +371,9 @@ def _core_refine(problem, labels):
     return _core.refine(problem, labels)[0]
 
 
-def _multilevel_modularity(problem, strengths):
-    """Louvain-style multilevel modularity: node moves from singletons on the current graph,
-    aggregation of its communities into nodes (edge weights added up, strengths kept as node
-    weights), until a level moves nothing; then node moves on the original graph."""
-    n = problem.n_nodes
-    node_of = np.arange(n, dtype=np.int64)
-    edges, weights, k, size = problem.edges, problem.weights, strengths, n
-    while True:
-        level = prepare(edges, weights, n_nodes=size, linkage="sum", null_model="modularity",
-                        node_weights=k)
-        labels = _core_refine(level, np.arange(size, dtype=np.int64))
-        count = int(labels.max()) + 1 if size else 0
-        if count == size:
-            break
-        node_of = labels[node_of]
-        a, b = labels[edges[:, 0]], labels[edges[:, 1]]
-        keep = a != b
-        lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-        key, inverse = np.unique(lo * count + hi, return_inverse=True)
-        edges = np.stack([key // count, key % count], axis=1)
-        weights = np.bincount(inverse.reshape(-1), weights=weights[keep], minlength=key.shape[0])
-        k = np.bincount(labels, weights=k, minlength=count)
-        size = count
-    return _core_refine(problem, node_of)
+def _multilevel_modularity(problem):
+    """Multilevel modularity from singletons: node moves, moves of collapsed clusters and
+    sub-clusters (gasp_graph._refine.refine_partition), deterministic."""
+    from ._refine import refine_partition
+
+    return refine_partition(problem, np.arange(problem.n_nodes, dtype=np.int64))
