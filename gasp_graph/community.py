@@ -84,7 +84,7 @@ def greedy_modularity_communities(G, weight=None, resolution=1, cutoff=1, best_n
     r"""Communities of ``G`` by greedy modularity maximisation (Clauset-Newman-Moore).
 
     Starting from singletons, the two communities whose merge raises the modularity most are
-    merged, until no merge raises it.  The same function as
+    merged, until no merge raises it [1]_.  The same function as
     :func:`networkx.community.greedy_modularity_communities`, with its arguments and results
     (also reachable from networkx as ``backend="gasp_graph"``), run by the C engine: GASP with
     the sum linkage and the modularity null model (``null_model="modularity"``).
