@@ -58,10 +58,17 @@ def _collapse(problem, labels, count):
     e, x = problem.edges, _values(problem)
     a, b = labels[e[:, 0]], labels[e[:, 1]]
     keep = a != b
-    lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    key, inverse = np.unique(lo * count + hi, return_inverse=True)
-    edges = np.ascontiguousarray(np.stack([key // count, key % count], axis=1), dtype=np.int64)
-    weights = np.bincount(inverse.reshape(-1), weights=x[keep], minlength=key.shape[0])
+    code = np.minimum(a[keep], b[keep]) * count + np.maximum(a[keep], b[keep])
+    if count * count <= 4 * code.shape[0] + (1 << 20):  # few clusters: a dense tally, O(m + k^2)
+        total = np.bincount(code, weights=x[keep], minlength=count * count)
+        key = np.flatnonzero(np.bincount(code, minlength=count * count))
+        weights = total[key]
+    else:
+        key, inverse = np.unique(code, return_inverse=True)
+        weights = np.bincount(inverse.reshape(-1), weights=x[keep], minlength=key.shape[0])
+    edges = np.empty((key.shape[0], 2), dtype=np.int64)
+    np.floor_divide(key, count, out=edges[:, 0])
+    np.remainder(key, count, out=edges[:, 1])
     null = None
     if problem.null_weights is not None:
         null = np.bincount(labels, weights=problem.null_weights, minlength=count)
@@ -69,21 +76,25 @@ def _collapse(problem, labels, count):
                                edge_sizes=None, lifted=None, node_sizes=None, null_weights=null)
 
 
+def _moves(problem, labels):
+    """The C node moves (in the calling thread: each call is short, so Ctrl-C waits little)."""
+    return _core.refine(problem, labels, threaded=False)[0]
+
+
 def levels(problem, labels):
     """Node moves, then moves of whole clusters on the collapsed graph, until nothing moves."""
-    labels, _ = _core.refine(problem, labels)
+    labels = _moves(problem, labels)
     while True:
         count = int(labels.max()) + 1 if labels.shape[0] else 0
         collapsed = _collapse(problem, labels, count)
-        moved, _ = _core.refine(collapsed, np.arange(count, dtype=np.int64))
+        moved = _moves(collapsed, np.arange(count, dtype=np.int64))
         if int(moved.max(initial=-1)) + 1 == count:
             return labels
-        labels, _ = _core.refine(problem, moved[labels])
+        labels = _moves(problem, moved[labels])
 
 
 def refine_partition(problem, labels):
     """levels(), then Leiden-style rounds of sub-cluster moves while they raise F."""
-    from . import _control
     from ._validation import prepare
 
     labels = levels(problem, np.asarray(labels, dtype=np.int64))
@@ -100,12 +111,12 @@ def refine_partition(problem, labels):
         inside = labels[e[:, 0]] == labels[e[:, 1]]
         sub_problem = prepare(e[inside], x[inside], n_nodes=problem.n_nodes, linkage="sum",
                               null_model="cpm", resolution=gamma)
-        sub, _, _, _ = _control.run(sub_problem)
+        sub = _core.run(sub_problem, threaded=False)[0]
         count = int(sub.max()) + 1
         start = np.empty(count, dtype=np.int64)
         start[sub] = labels  # every sub-cluster lies inside one cluster
         collapsed = _collapse(problem, sub, count)
-        moved, _ = _core.refine(collapsed, start)
+        moved = _moves(collapsed, start)
         candidate = levels(problem, moved[sub])
         value = objective(problem, candidate)
         if value > best + 1e-12 * max(1.0, abs(best)):
