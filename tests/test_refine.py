@@ -112,3 +112,28 @@ def test_refine_rejects_bad_labels():
         _core.refine(problem, np.array([0, 3, 0]))
     with pytest.raises(GaspValueError, match="lifted"):
         gasp([[0, 1], [1, 2]], [1.0, -1.0], lifted=[True, False], refine=True)
+
+
+def test_refine_through_partition_and_the_estimator():
+    import networkx as nx
+    import scipy.sparse as sp
+
+    from gasp_graph import GASP, partition
+
+    rng = np.random.default_rng(7)
+    e = random_edges(rng, 30, 120)
+    w = rng.uniform(-1, 1, size=len(e))
+    expected = gasp(e, w, n_nodes=30, linkage="average", refine=True)
+    assert not np.array_equal(expected, gasp(e, w, n_nodes=30, linkage="average"))  # it worked
+    G = nx.Graph()
+    G.add_nodes_from(range(30))
+    G.add_weighted_edges_from((int(u), int(v), float(x)) for (u, v), x in zip(e, w))
+    edges = np.array([(u, v) for u, v in G.edges()])
+    weights = np.array([G[u][v]["weight"] for u, v in edges])
+    labels = gasp(edges, weights, n_nodes=30, linkage="sum", refine=True)
+    got = partition(G, linkage="sum", refine=True)
+    assert sorted(map(sorted, got)) == sorted(
+        sorted(np.flatnonzero(labels == k).tolist()) for k in range(labels.max() + 1))
+    A = sp.coo_array((w, (e[:, 0], e[:, 1])), shape=(30, 30))
+    np.testing.assert_array_equal(partition(A, linkage="sum", refine=True),
+                                  GASP("sum", refine=True).fit_predict(A))
