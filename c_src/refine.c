@@ -11,7 +11,8 @@
  * cluster A to cluster B changes it by
  *     [w(i, B) - gamma a_i a_B] - [w(i, A \ i) - gamma a_i (a_A - a_i)].
  *
- * Data structures (all owned by refine_t, freed by refine_destroy):
+ * Data structures (all owned by refine_t, freed by refine_destroy; invariants in refine_check,
+ * run after every round by debug builds):
  *   - CSR adjacency: off[i] .. off[i+1] index nbr[] / val[] (neighbour, s*w), self-loops dropped;
  *     the neighbours of a node are in input edge order;
  *   - per node: lab[i] (its cluster id in [0, n)), a[i] (its value; 0 without a null model),
@@ -168,6 +169,56 @@ static int refine_init(refine_t *R, gasp_idx_t n, gasp_idx_t m, const int64_t *e
     return GASP_OK;
 }
 
+#ifdef GASP_DEBUG
+/* Invariants: every label in [0, n); cnt[c] counts the nodes labelled c and ca[c] sums their a
+ * (up to rounding); the free ids are exactly the empty clusters, each once; nclust counts the
+ * non-empty ones; acc and mark are clear between visits.  GASP_OK or GASP_EINTERNAL. */
+static int refine_check(const refine_t *R)
+{
+    gasp_idx_t n = R->n, nonempty = 0;
+    int rc = GASP_OK;
+    gasp_idx_t *count = calloc((size_t)(n > 0 ? n : 1), sizeof *count);
+    double *sum = calloc((size_t)(n > 0 ? n : 1), sizeof *sum);
+    if (!count || !sum) {
+        rc = GASP_ENOMEM;
+        goto done;
+    }
+    for (gasp_idx_t i = 0; i < n; i++) {
+        if (R->lab[i] < 0 || R->lab[i] >= n) {
+            rc = GASP_EINTERNAL;
+            goto done;
+        }
+        count[R->lab[i]]++;
+        sum[R->lab[i]] += R->a[i];
+    }
+    for (gasp_idx_t c = 0; c < n; c++) {
+        double tol = 1e-9 * (1.0 + fabs(sum[c]) + fabs(R->a_total));
+        if (count[c] != R->cnt[c] || fabs(sum[c] - R->ca[c]) > tol || R->acc[c] != 0.0 ||
+            R->mark[c]) {
+            rc = GASP_EINTERNAL;
+            goto done;
+        }
+        nonempty += count[c] > 0;
+    }
+    if (nonempty != R->nclust || R->nfree != n - nonempty) {
+        rc = GASP_EINTERNAL;
+        goto done;
+    }
+    for (gasp_idx_t f = 0; f < R->nfree; f++) {
+        gasp_idx_t c = R->freeid[f];
+        if (c < 0 || c >= n || count[c] != 0) {
+            rc = GASP_EINTERNAL;
+            goto done;
+        }
+        count[c] = -1;  /* seen: a second occurrence fails the test above */
+    }
+done:
+    free(count);
+    free(sum);
+    return rc;
+}
+#endif
+
 /* Evaluate node i and move it if a move gains more than the tolerance; returns the gain (0 when
  * it stays) and writes the new cluster to *to. */
 static double refine_visit(refine_t *R, gasp_idx_t i, gasp_idx_t *to)
@@ -318,6 +369,10 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
                     goto done;
             }
         }
+#ifdef GASP_DEBUG
+        if ((rc = refine_check(&R)) != GASP_OK)
+            goto cleanup;
+#endif
         /* the queue is empty between rounds: reuse it as union-find parents */
         gasp_idx_t split = refine_split(&R, R.queue, &gain);
         /* a round without a move checked every node: a local optimum (a null model's penalty
