@@ -280,7 +280,7 @@ def run_cnm(size, log, smoke=False):
                 lambda: np.array(g.community_fastgreedy().as_clustering().membership))
     else:
         rows.append({"method": "igraph community_fastgreedy", "status": "missing"})
-    if n <= NX_CNM_MAX_NODES and not smoke:
+    if n <= NX_CNM_MAX_NODES and not smoke:  # (main() sets it from --nx-cnm-max-nodes)
         measure("networkx greedy_modularity", lambda: _labels_of_sets(
             nx.community.greedy_modularity_communities(G), n))
     return rows
@@ -415,6 +415,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--out", help="markdown file to write (default results/community-SIZE.md)")
+    parser.add_argument("--nx-cnm-max-nodes", type=int, default=NX_CNM_MAX_NODES,
+                        help="largest graph of the cnm part that networkx's CNM runs on "
+                             f"(default {NX_CNM_MAX_NODES})")
     parser.add_argument("--rst", help="also write the tables as reStructuredText to this file")
     parser.add_argument("--from-json", help="re-render the tables of an earlier run's JSON file(s)"
                         " (comma-separated; parts are merged) instead of running")
@@ -423,6 +426,7 @@ def main(argv=None):
                         help="the small size without networkx's slow CNM, for CI")
     args = parser.parse_args(argv)
     size = "small" if args.smoke else args.size
+    globals()["NX_CNM_MAX_NODES"] = args.nx_cnm_max_nodes
     parts = list(PARTS) if not args.only else [p.strip() for p in args.only.split(",")]
     unknown = [p for p in parts if p not in PARTS]
     if unknown:

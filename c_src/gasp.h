@@ -252,6 +252,19 @@ int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const do
                 const double *edge_sizes, const gasp_options_t *options, int64_t *labels,
                 gasp_stats_t *stats);
 
+/*
+ * gasp_collapse -- the graph whose nodes are the clusters of a partition (refine.c): the edges
+ * between different clusters, parallel ones added up, as (smaller id, larger id) pairs ordered
+ * by smaller id and then by first occurrence; edges inside a cluster are dropped.  O(n + m + k).
+ *
+ * labels      n int64 in [0, n_clusters).
+ * out_edges   room for 2*m int64; out_values room for m doubles; *out_m the edges written.
+ * Returns GASP_OK, GASP_EINVAL (bad ids or labels) or GASP_ENOMEM.
+ */
+int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
+                  const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
+                  double *out_values, int64_t *out_m);
+
 /* Width in bits of gasp_idx_t in this build (32 or 64). */
 int gasp_index_bits(void);
 

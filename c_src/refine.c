@@ -461,3 +461,77 @@ int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const do
     return gasp_refine_run((gasp_idx_t)n_nodes, (gasp_idx_t)n_edges, edges, weights, edge_sizes,
                            options, labels, st);
 }
+
+int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
+                  const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
+                  double *out_values, int64_t *out_m)
+{
+    int rc = GASP_OK;
+    int64_t *start = NULL, *slot = NULL, *last = NULL;
+    int64_t *order_b = NULL;
+    double *order_x = NULL;
+    if (n_nodes < 0 || n_edges < 0 || n_clusters < 0 || !out_m ||
+        (n_edges > 0 && (!edges || !values || !out_edges || !out_values)) ||
+        (n_nodes > 0 && !labels))
+        return GASP_EINVAL;
+    for (int64_t i = 0; i < n_nodes; i++)
+        if (labels[i] < 0 || labels[i] >= n_clusters)
+            return GASP_EINVAL;
+    for (int64_t k = 0; k < n_edges; k++)
+        if (edges[2 * k] < 0 || edges[2 * k] >= n_nodes || edges[2 * k + 1] < 0 ||
+            edges[2 * k + 1] >= n_nodes)
+            return GASP_EINVAL;
+    size_t kk = (size_t)(n_clusters > 0 ? n_clusters : 1), mm = (size_t)(n_edges > 0 ? n_edges : 1);
+    start = calloc(kk + 1, sizeof *start);   /* bucket offsets by the smaller cluster id */
+    last = malloc(kk * sizeof *last);        /* per larger id: its output index in this bucket */
+    order_b = malloc(mm * sizeof *order_b);  /* bucketed larger ids */
+    order_x = malloc(mm * sizeof *order_x);  /* bucketed values */
+    slot = malloc(kk * sizeof *slot);        /* fill cursor per bucket */
+    if (!start || !last || !order_b || !order_x || !slot) {
+        rc = GASP_ENOMEM;
+        goto cleanup;
+    }
+    /* counting sort of the cross-cluster edges by their smaller cluster id */
+    for (int64_t k = 0; k < n_edges; k++) {
+        int64_t a = labels[edges[2 * k]], b = labels[edges[2 * k + 1]];
+        if (a != b)
+            start[(a < b ? a : b) + 1]++;
+    }
+    for (int64_t c = 0; c < n_clusters; c++) {
+        start[c + 1] += start[c];
+        slot[c] = start[c];
+        last[c] = -1;
+    }
+    for (int64_t k = 0; k < n_edges; k++) {
+        int64_t a = labels[edges[2 * k]], b = labels[edges[2 * k + 1]];
+        if (a == b)
+            continue;
+        int64_t lo = a < b ? a : b, hi = a < b ? b : a, p = slot[lo]++;
+        order_b[p] = hi;
+        order_x[p] = values[k];
+    }
+    /* per bucket, add up equal larger ids (last[] marks where each went; reset after) */
+    int64_t m_out = 0;
+    for (int64_t lo = 0; lo < n_clusters; lo++) {
+        int64_t first = m_out;
+        for (int64_t p = start[lo]; p < start[lo + 1]; p++) {
+            int64_t hi = order_b[p];
+            if (last[hi] < first) {
+                last[hi] = m_out;
+                out_edges[2 * m_out] = lo;
+                out_edges[2 * m_out + 1] = hi;
+                out_values[m_out++] = order_x[p];
+            } else {
+                out_values[last[hi]] += order_x[p];
+            }
+        }
+    }
+    *out_m = m_out;
+cleanup:
+    free(start);
+    free(last);
+    free(order_b);
+    free(order_x);
+    free(slot);
+    return rc;
+}

@@ -55,20 +55,7 @@ def objective(problem, labels) -> float:
 
 def _collapse(problem, labels, count):
     """The problem on the graph whose nodes are the clusters of ``labels``."""
-    e, x = problem.edges, _values(problem)
-    a, b = labels[e[:, 0]], labels[e[:, 1]]
-    keep = a != b
-    code = np.minimum(a[keep], b[keep]) * count + np.maximum(a[keep], b[keep])
-    if count * count <= 4 * code.shape[0] + (1 << 20):  # few clusters: a dense tally, O(m + k^2)
-        total = np.bincount(code, weights=x[keep], minlength=count * count)
-        key = np.flatnonzero(np.bincount(code, minlength=count * count))
-        weights = total[key]
-    else:
-        key, inverse = np.unique(code, return_inverse=True)
-        weights = np.bincount(inverse.reshape(-1), weights=x[keep], minlength=key.shape[0])
-    edges = np.empty((key.shape[0], 2), dtype=np.int64)
-    np.floor_divide(key, count, out=edges[:, 0])
-    np.remainder(key, count, out=edges[:, 1])
+    edges, weights = _core.collapse(problem.edges, _values(problem), labels, count)
     null = None
     if problem.null_weights is not None:
         null = np.bincount(labels, weights=problem.null_weights, minlength=count)
