@@ -65,8 +65,10 @@ def _problem(rng, ties, null_model):
         edge_sizes=rng.choice([1.0, 2.0], size=m) if rng.integers(2) else None,
         node_weights=(rng.choice([0.0, 1.0, 2.0], size=n) if ties else rng.uniform(0, 2, n))
         if rng.integers(2) else None,
-        n_clusters=int(rng.integers(1, n + 1)) if rng.integers(4) == 0 else None,
     )
+    target = int(rng.integers(1, n + 1))  # exact n_clusters (with the completion) or an early stop
+    kw["n_clusters" if rng.integers(2) else "min_clusters"] = target if rng.integers(4) == 0 else None
+    kw.setdefault("n_clusters", None)
     if rng.integers(3) == 0:
         kw["size_regularizer"] = 0.5
         kw["node_sizes"] = rng.uniform(0.5, 2.0, size=n)
@@ -84,7 +86,8 @@ def _check(n, e, w, kw):
         [1.0] * m if kw["edge_sizes"] is None else kw["edge_sizes"].tolist(),
         [1.0] * n if kw.get("node_sizes") is None else kw["node_sizes"].tolist(),
         "sum", None, null_values=a, gamma=kw["resolution"])
-    reference.run_unconstrained(state, kw.get("size_regularizer", 0.0), kw["n_clusters"])
+    reference.run_phases(state, kw.get("size_regularizer", 0.0), False, False,
+                         n_clusters=kw["n_clusters"], min_clusters=kw.get("min_clusters"))
     assert np.array_equal(state.labels(n), expected)
     assert np.array_equal(gasp(e, w, n_nodes=n, **kw), expected)
     problem = prepare(e, w, n_nodes=n, **kw)
@@ -97,6 +100,7 @@ def _check(n, e, w, kw):
                                    rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::gasp_graph.GaspWarning")  # unreachable n_clusters
 @pytest.mark.parametrize("null_model", ["modularity", "cpm"])
 @pytest.mark.parametrize("ties", [False, True])
 def test_engine_equals_oracle_seeded(null_model, ties):
@@ -105,6 +109,7 @@ def test_engine_equals_oracle_seeded(null_model, ties):
         _check(*_problem(rng, ties, null_model))
 
 
+@pytest.mark.filterwarnings("ignore::gasp_graph.GaspWarning")  # unreachable n_clusters
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1), st.booleans(), st.sampled_from(["modularity", "cpm"]))
 def test_engine_equals_oracle_hypothesis(seed, ties, null_model):
