@@ -109,7 +109,7 @@ def gasp(
         clusters (as in Louvain and Leiden); the same search is also run from singletons,
         and the better result is returned.  Deterministic; never lowers the objective; the
         result is a local optimum for single-node moves.  Not available with
-        ``n_clusters`` or lifted edges.
+        ``n_clusters``, ``min_clusters`` or lifted edges.
     progress : bool, default False
         Show progress on stderr (a tqdm bar when tqdm is installed, a plain line otherwise)
         once the run has lasted about a second: merges done out of the largest possible

@@ -135,8 +135,8 @@ def test_refine_through_partition_and_the_estimator():
     assert sorted(map(sorted, got)) == sorted(
         sorted(np.flatnonzero(labels == k).tolist()) for k in range(labels.max() + 1))
     A = sp.coo_array((w, (e[:, 0], e[:, 1])), shape=(30, 30))
-    np.testing.assert_array_equal(partition(A, linkage="sum", refine=True),
-                                  GASP("sum", refine=True, affinity="precomputed").fit_predict(A))
+    model = GASP("sum", refine=True, affinity="precomputed")
+    np.testing.assert_array_equal(partition(A, linkage="sum", refine=True), model.fit_predict(A))
 
 
 def test_collapse_adds_up_the_edges_between_clusters():
