@@ -380,6 +380,13 @@ def report(results):
     return "\n".join(lines)
 
 
+# Column names of the reStructuredText tables.
+SHORT = {"gasp_graph communities": "communities", "gasp_graph CNM": "gasp CNM",
+         "networkx Louvain": "nx Louvain", "networkx CNM": "nx CNM",
+         "igraph Louvain": "igraph Louvain", "igraph fastgreedy": "igraph CNM",
+         "Leiden modularity": "Leiden"}
+
+
 def report_rst(results):
     """The tables as reStructuredText csv-tables (for the user guide)."""
     out = []
@@ -390,11 +397,27 @@ def report_rst(results):
         out.append("")
 
     if "communities" in results:
-        rows = [f'"{r["graph"]} ({r["blocks"]} blocks)",{r["n"]},{r["method"]},'
-                f'{r["ari"]:.3f},{r["nmi"]:.3f},{r["modularity"]:.4f},{r["k"]},{r["cpu"]:.3f}'
-                for r in results["communities"] if r.get("status") == "ok"]
-        table("Community detection", "graph, n, method, ARI, NMI, modularity, communities, CPU s",
-              rows)
+        comm = results["communities"]
+        methods = list(dict.fromkeys(r["method"] for r in comm))
+        graphs = list(dict.fromkeys((r["graph"], r["n"]) for r in comm))
+        cell = {(r["graph"], r["n"], r["method"]): r for r in comm}
+        header = "graph, n, " + ", ".join(SHORT.get(m, m) for m in methods)
+        for title, fmt in (("ARI against the planted partition (NMI)",
+                            lambda r: f'{r["ari"]:.3f} ({r["nmi"]:.2f})'),
+                           ("Modularity of the result", lambda r: f'{r["modularity"]:.4f}'),
+                           ("Communities found", lambda r: f'{r["k"]}'),
+                           ("CPU seconds", lambda r: f'{r["cpu"]:.3f}')):
+            rows = []
+            for g, n in graphs:
+                blocks = next((c["blocks"] for c in comm if (c["graph"], c["n"]) == (g, n)
+                               and "blocks" in c), "")
+                vals = []
+                for m in methods:
+                    r = cell.get((g, n, m))
+                    vals.append(fmt(r) if r is not None and r.get("status") == "ok"
+                                else (r or {}).get("status", ""))
+                rows.append(f'"{g} ({blocks} blocks)",{n},' + ",".join(f'"{v}"' for v in vals))
+            table(title, header, rows)
     if "cnm" in results:
         rows = [f'{r["method"]},{r["n"]},{r["cpu"]:.3f},{r["modularity"]:.4f}'
                 for r in results["cnm"] if "cpu" in r]

@@ -234,3 +234,6 @@ def test_community_report_renders_every_part():
     assert "| g (2 blocks) | 10 | x | 1.000 |" in text
     assert "| igraph community_fastgreedy | 10 | 1.000 | 2.0 |" in text
     assert "| 10 | 10 % | gasp sum | 3.0 |" in text
+    rst = community.report_rst(results)
+    assert ".. csv-table:: ARI against the planted partition (NMI)" in rst
+    assert '"g (2 blocks)",10,"1.000 (1.00)","missing"' in rst
