@@ -132,3 +132,25 @@ def test_partition_of_an_unsigned_graph_warns():
         partition(G, linkage="sum", null_model="modularity")  # a null model: no warning
         G.add_edge(0, 1, weight=-1.0)
         partition(G)  # something repels: no warning
+
+
+def test_gallery_example_runs(monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    pytest.importorskip("matplotlib")
+    script = Path(__file__).resolve().parent.parent / "examples" / "plot_communities.py"
+    if not script.exists():
+        pytest.skip(f"{script} not found: not running from a source tree")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.setattr("sys.argv", [str(script)])
+    namespace = runpy.run_path(str(script), run_name="__main__")
+    results = namespace["results"]
+    exact = {name: sum(set(c) in namespace["truth"] for c in comms)
+             for name, comms in results.items()}
+    assert exact["gasp_graph.communities"] > exact["greedy modularity (CNM)"]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
