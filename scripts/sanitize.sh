@@ -75,6 +75,9 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/gasp_sanitize.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/repo"
 cp -R "$ROOT/tests" "$WORK/repo/tests"
+# some tests import the benchmark helpers from ../benchmarks (test_image_pipeline, test_benchmarks)
+cp -R "$ROOT/benchmarks" "$WORK/repo/benchmarks"
+rm -rf "$WORK/repo/benchmarks/results"
 cp "$ROOT/pyproject.toml" "$WORK/repo/pyproject.toml"
 # tests/conftest.py reads the reference cases from ../shared/reference beside the repository.
 if [ -n "${GASP_REFERENCE_DIR:-}" ]; then
