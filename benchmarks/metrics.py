@@ -53,3 +53,27 @@ def adjusted_rand_index(a, b):
     if maximum == expected:  # both trivial (all singletons or one cluster)
         return 1.0
     return (sum_cells - expected) / (maximum - expected)
+
+
+def normalized_mutual_information(a, b):
+    """NMI of two labellings, arithmetic-mean normalisation (scikit-learn's default); 1.0 for
+    the same partition, 1.0 also when both are a single cluster."""
+    a = canonical(a)
+    b = canonical(b)
+    n = a.size
+    if n != b.size:
+        raise ValueError("labellings of different lengths")
+    if n == 0:
+        return 1.0
+    ka, kb = int(a.max()) + 1, int(b.max()) + 1
+    joint = np.bincount(a * kb + b, minlength=ka * kb).astype(np.float64) / n
+    pa = np.bincount(a, minlength=ka) / n
+    pb = np.bincount(b, minlength=kb) / n
+    nz = joint > 0
+    ia, ib = np.nonzero(joint.reshape(ka, kb))
+    mi = float((joint[nz] * np.log(joint[nz] / (pa[ia] * pb[ib]))).sum())
+    ha = -float((pa[pa > 0] * np.log(pa[pa > 0])).sum())
+    hb = -float((pb[pb > 0] * np.log(pb[pb > 0])).sum())
+    if ha == 0.0 and hb == 0.0:
+        return 1.0
+    return mi / ((ha + hb) / 2) if ha + hb > 0 else 0.0

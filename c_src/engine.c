@@ -8,6 +8,7 @@
 #include "unionfind.c"
 #include "graph.c"
 #include "fastpath.c"
+#include "refine.c"
 #include "gasp.c"
 #include "image.c"
 #include "selftest.c"

@@ -22,6 +22,15 @@
  *
  * Ties: the heap orders equal keys by edge id, and a folded edge keeps the smaller id of its
  * parts, so equal priorities are broken by the original edge order.
+ *
+ * Null model (options->null_weights, sum linkage): the linkage value of an edge between
+ * clusters S and T is W = val - gamma * a_S * a_T (edge_value()), with a_S kept per cluster root
+ * (O(1) state; null_model_merge()).  Cluster pairs without an edge are never materialised:
+ * their value is <= 0, so they could never merge.  A merge raises a of the merged cluster and so
+ * lowers the value of every edge at it without touching their heap keys: keys are upper bounds,
+ * and pop_best() re-keys a stale top entry and looks again, which is exact, ties included (an
+ * entry whose key is current is the true maximum, and an equal current value with a smaller id
+ * would have an equal or larger key and sit above it).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -30,6 +39,7 @@
 #include "fastpath.h"
 #include "graph.h"
 #include "heap.h"
+#include "refine.h"
 #include "unionfind.h"
 
 #define POLL_INTERVAL 4096
@@ -43,12 +53,23 @@ typedef struct {
     double r;               /* size regulariser */
     int constrained;        /* current phase: 1 = cannot-link pass */
     int any_sign;           /* unconstrained phase merges local edges of any sign (completion) */
+    double *null_a;         /* owned; null-model value a per cluster root, or NULL (no null model) */
+    double gamma;           /* resolution of the null model */
 } engine_t;
+
+/* The linkage value of alive edge e: its folded value, minus the null-model term. */
+static inline double edge_value(const engine_t *E, gasp_idx_t e)
+{
+    double w = E->g.val[e];
+    if (E->null_a)
+        w -= E->gamma * E->null_a[gasp_graph_u(&E->g, e)] * E->null_a[gasp_graph_v(&E->g, e)];
+    return w;
+}
 
 static inline int is_candidate(const engine_t *E, gasp_idx_t e)
 {
     unsigned f = E->g.flags[e];
-    double w = E->g.val[e];
+    double w = edge_value(E, e);
     if (E->constrained)
         return !(f & GASP_EDGE_CONSTRAINED) && ((f & GASP_EDGE_LOCAL) || w <= 0.0);
     return (f & GASP_EDGE_LOCAL) && (w > 0.0 || E->any_sign);
@@ -56,7 +77,7 @@ static inline int is_candidate(const engine_t *E, gasp_idx_t e)
 
 static inline double priority(const engine_t *E, gasp_idx_t e)
 {
-    double w = E->g.val[e];
+    double w = edge_value(E, e);
     double p = E->constrained ? fabs(w) : w;
     if (E->size_factor)
         p *= 0.5 * (E->size_factor[gasp_graph_u(&E->g, e)] + E->size_factor[gasp_graph_v(&E->g, e)]);
@@ -74,6 +95,35 @@ static inline void refresh(engine_t *E, gasp_idx_t e)
 static void refresh_visit(void *ctx, gasp_idx_t e)
 {
     refresh((engine_t *)ctx, e);
+}
+
+/* Remove and return the candidate of highest current priority, or -1 when there is none.  With
+ * a null model the keys of the edges at a merged cluster are stale upper bounds (see the file
+ * comment): a stale top entry is re-keyed (or dropped when no longer a candidate) first.
+ * Without one every key is current and this is a plain pop. */
+static gasp_idx_t pop_best(engine_t *E)
+{
+    while (E->heap.size > 0) {
+        if (!E->null_a)
+            return gasp_heap_pop(&E->heap);
+        gasp_idx_t e = E->heap.at[0].id;
+        if (!is_candidate(E, e)) {
+            gasp_heap_remove(&E->heap, e);
+            continue;
+        }
+        double p = priority(E, e);
+        if (p == E->heap.at[0].key)
+            return gasp_heap_pop(&E->heap);
+        gasp_heap_set(&E->heap, e, p);
+    }
+    return -1;
+}
+
+/* Null model: cluster l absorbed cluster s. */
+static inline void null_model_merge(engine_t *E, gasp_idx_t l, gasp_idx_t s)
+{
+    if (E->null_a)
+        E->null_a[l] += E->null_a[s];
 }
 
 /* Fill the heap with the candidates of the current phase, O(m).  The heap gets room for the
@@ -146,6 +196,16 @@ static int validate(int64_t n, int64_t m, const int64_t *edges, const double *we
         FAIL(GASP_ARG_N_CLUSTERS, -1);
     if (o->progress && o->progress_every < 1)
         FAIL(GASP_ARG_PROGRESS_EVERY, -1);
+    if (o->null_weights || o->refine) {
+        if (!(isfinite(o->resolution) && o->resolution >= 0.0))
+            FAIL(GASP_ARG_RESOLUTION, -1);
+        for (int64_t i = 0; o->null_weights && i < n; i++)
+            if (!(isfinite(o->null_weights[i]) && o->null_weights[i] >= 0.0))
+                FAIL(GASP_ARG_NODE_WEIGHTS, i);
+    }
+    /* the null-model term is defined for sum only (and its keys only fall: no |W| ordering) */
+    if (o->null_weights && (o->linkage != GASP_LINKAGE_SUM || o->cannot_link))
+        FAIL(o->cannot_link ? GASP_ARG_OPTIONS : GASP_ARG_LINKAGE, -1);
     for (int64_t k = 0; k < m; k++) {
         int64_t a = edges[2 * k], b = edges[2 * k + 1];
         if (a < 0 || b < 0 || a >= n || b >= n || a == b)
@@ -178,9 +238,11 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
         if ((st->n_pops & (st->n_pops - 1)) == 0 && check_all(E) != GASP_OK)
             return GASP_EINTERNAL;
 #endif
+        gasp_idx_t e = pop_best(E);
+        if (e < 0)
+            break;
         st->n_pops++;
-        gasp_idx_t e = gasp_heap_pop(&E->heap);
-        double w = E->g.val[e];
+        double w = edge_value(E, e);
         if (E->constrained && w <= 0.0) {
             E->g.flags[e] |= GASP_EDGE_CONSTRAINED;
             continue;
@@ -201,6 +263,7 @@ static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, in
             return GASP_ENUMERIC;
         E->uf.parent[s] = l;
         E->uf.size[l] += E->uf.size[s];
+        null_model_merge(E, l, s);
         if (merges)
             cluster_id[l] = n + j;
         (*clusters)--;
@@ -264,6 +327,8 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     st->n_merges_gasp = 0;
     st->err_arg = GASP_ARG_NONE;
     st->err_index = -1;
+    st->n_moves = 0;
+    st->refine_gain = 0.0;
     int rc = validate(n_nodes, n_edges, edges, weights, edge_sizes, node_sizes, options, labels,
                       st);
     if (rc != GASP_OK)
@@ -275,9 +340,12 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     rc = try_fast_paths(n, m, edges, weights, is_lifted, options, labels, merges, heights, st);
     if (rc != GASP_FAST_DECLINED) {
         st->n_merges_gasp = st->n_merges;
+        if (rc == GASP_OK && options->refine && !st->stopped)
+            rc = gasp_refine_run(n, m, edges, weights, edge_sizes, options, labels, st);
         return rc;
     }
     E.r = options->size_regularizer;
+    E.gamma = options->resolution;
     rc = gasp_graph_init(&E.g, n, m, edges, weights, edge_sizes, is_lifted, options->linkage,
                          options->linkage_param, options->cancel);
     if (rc != GASP_OK)
@@ -302,6 +370,15 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
             E.cluster_size[i] = node_sizes ? node_sizes[i] : 1.0;
             E.size_factor[i] = pow(E.cluster_size[i], -E.r);
         }
+    }
+    if (options->null_weights) {
+        E.null_a = malloc((n > 0 ? (size_t)n : 1) * sizeof *E.null_a);
+        if (!E.null_a) {
+            rc = GASP_ENOMEM;
+            goto cleanup;
+        }
+        for (gasp_idx_t i = 0; i < n; i++)
+            E.null_a[i] = options->null_weights[i];
     }
     if (merges) {
         cluster_id = malloc((n > 0 ? (size_t)n : 1) * sizeof *cluster_id);
@@ -333,6 +410,12 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         goto cleanup;
     /* g.deg is no longer needed: it serves as the labelling scratch. */
     st->n_clusters = gasp_uf_labels(&E.uf, labels, E.g.deg);
+    if (options->refine && !st->stopped) {
+        /* free the contraction state first: the refinement needs O(n + m) of its own */
+        gasp_graph_destroy(&E.g);
+        gasp_heap_destroy(&E.heap);
+        rc = gasp_refine_run(n, m, edges, weights, edge_sizes, options, labels, st);
+    }
 
 cleanup:
     gasp_graph_destroy(&E.g);
@@ -340,6 +423,7 @@ cleanup:
     gasp_uf_destroy(&E.uf);
     free(E.cluster_size);
     free(E.size_factor);
+    free(E.null_a);
     free(cluster_id);
     return rc;
 }

@@ -72,7 +72,10 @@ typedef enum {
     GASP_ARG_IMAGE_LABELS = 21,
     GASP_ARG_HEIGHT = 22,
     GASP_ARG_SEEDS = 23,
-    GASP_ARG_SAMPLING = 24
+    GASP_ARG_SAMPLING = 24,
+    GASP_ARG_NODE_WEIGHTS = 30,        /* options.null_weights */
+    GASP_ARG_RESOLUTION = 31,          /* options.resolution */
+    GASP_ARG_LABELS = 32               /* gasp_refine's input labels */
 } gasp_arg_t;
 
 /* Options of one run.  Zero-initialised means: sum linkage, no constraints, no regulariser. */
@@ -101,6 +104,12 @@ typedef struct {
     int32_t (*progress)(void *ctx, int64_t n_merges, int64_t n_clusters, double value);
     void *progress_ctx;                /* passed to progress as is */
     int64_t progress_every;            /* >= 1 when progress is set */
+    /* Null model (sum linkage only, no cannot_link): NULL, or n finite values a_i >= 0.  The
+     * linkage value of clusters S and T becomes W(S, T) = w(S, T) - resolution * a_S * a_T with
+     * a_S the sum of a_i over S (CNM greedy modularity, greedy CPM). */
+    const double *null_weights;
+    double resolution;                 /* gamma >= 0 of the null model (and of refine) */
+    int32_t refine;                    /* non-zero: local moves after the merges (refine.c) */
 } gasp_options_t;
 
 /* Filled by gasp_run() when the caller passes a non-NULL pointer. */
@@ -114,6 +123,8 @@ typedef struct {
     int64_t n_merges_gasp; /* merges before the completion pass (= n_merges without it) */
     int32_t err_arg;     /* with GASP_EINVAL: a gasp_arg_t */
     int64_t err_index;   /* with GASP_EINVAL: offending element index, or -1 */
+    int64_t n_moves;     /* node moves made by the refinement */
+    double refine_gain;  /* the objective's increase due to the refinement */
 } gasp_stats_t;
 
 /*
@@ -217,6 +228,42 @@ int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const dou
                       double *max, double *min, int64_t *local_count, double *local_sum,
                       int64_t *first, int64_t *argmax, int64_t *argmin,
                       const volatile int32_t *cancel, gasp_stats_t *stats);
+
+/*
+ * gasp_refine -- improve a partition by local moves (refine.c).
+ *
+ * Maximises F(P) = sum of s_e w_e over the edges inside clusters - resolution * sum over
+ * clusters C of sum_{i < j in C} a_i a_j (a = options->null_weights; NULL: no penalty, and F is
+ * the total positive weight minus the correlation-clustering disagreement).  Nodes are visited
+ * from a FIFO queue (initially 0..n-1); each moves to the neighbouring cluster, or a new
+ * singleton, of largest gain when that gain exceeds a rounding tolerance; the neighbours of a
+ * moved node are queued again.  Then clusters that are not connected through edges inside them
+ * are split into their components (never lowers F); rounds repeat until one moves and splits
+ * nothing, so the result is a local optimum for single-node moves.  O(m) per pass over the
+ * nodes.  F never decreases.
+ *
+ * labels      input and output, n int64: any labels in [0, n) on input; on output numbered
+ *             0..k-1 by first occurrence.  Edges as in gasp_run (self-loops are allowed and
+ *             ignored); options: cancel, progress (called after every pass over the nodes with
+ *             the moves done, the clusters and the gain so far; non-zero stops), null_weights
+ *             and resolution are read.  stats: n_moves, refine_gain, n_clusters, err_*.
+ */
+int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
+                const double *edge_sizes, const gasp_options_t *options, int64_t *labels,
+                gasp_stats_t *stats);
+
+/*
+ * gasp_collapse -- the graph whose nodes are the clusters of a partition (refine.c): the edges
+ * between different clusters, parallel ones added up, as (smaller id, larger id) pairs ordered
+ * by smaller id and then by first occurrence; edges inside a cluster are dropped.  O(n + m + k).
+ *
+ * labels      n int64 in [0, n_clusters).
+ * out_edges   room for 2*m int64; out_values room for m doubles; *out_m the edges written.
+ * Returns GASP_OK, GASP_EINVAL (bad ids or labels) or GASP_ENOMEM.
+ */
+int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
+                  const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
+                  double *out_values, int64_t *out_m);
 
 /* Width in bits of gasp_idx_t in this build (32 or 64). */
 int gasp_index_bits(void);

@@ -39,7 +39,10 @@ typedef enum {
     GASP_ARG_IMAGE_LABELS = 21,
     GASP_ARG_HEIGHT = 22,
     GASP_ARG_SEEDS = 23,
-    GASP_ARG_SAMPLING = 24
+    GASP_ARG_SAMPLING = 24,
+    GASP_ARG_NODE_WEIGHTS = 30,
+    GASP_ARG_RESOLUTION = 31,
+    GASP_ARG_LABELS = 32
 } gasp_arg_t;
 
 typedef struct {
@@ -56,6 +59,9 @@ typedef struct {
     int32_t (*progress)(void *ctx, int64_t n_merges, int64_t n_clusters, double value);
     void *progress_ctx;
     int64_t progress_every;
+    const double *null_weights;
+    double resolution;
+    int32_t refine;
 } gasp_options_t;
 
 typedef struct {
@@ -68,6 +74,8 @@ typedef struct {
     int64_t n_merges_gasp;
     int32_t err_arg;
     int64_t err_index;
+    int64_t n_moves;
+    double refine_gain;
 } gasp_stats_t;
 
 int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
@@ -90,6 +98,12 @@ int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const dou
                       double *max, double *min, int64_t *local_count, double *local_sum,
                       int64_t *first, int64_t *argmax, int64_t *argmin,
                       const volatile int32_t *cancel, gasp_stats_t *stats);
+int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
+                const double *edge_sizes, const gasp_options_t *options, int64_t *labels,
+                gasp_stats_t *stats);
+int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
+                  const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
+                  double *out_values, int64_t *out_m);
 int gasp_index_bits(void);
 int64_t gasp_max_nodes(void);
 int64_t gasp_max_edges(void);

@@ -6,6 +6,7 @@ graph whose edges say "these belong together" (positive weight) or "these must b
 """
 from . import affinities, dask, metrics, quality  # gasp_graph.dask imports dask only when called
 from .arrays import gasp
+from .community import communities, greedy_modularity_communities
 from .exceptions import (
     GaspError,
     GaspInternalError,
@@ -40,6 +41,8 @@ def __dir__():
 __all__ = [
     "gasp",
     "partition",
+    "communities",
+    "greedy_modularity_communities",
     "signed_weights",
     "GASP",
     "agglomerate",

@@ -35,6 +35,9 @@ _ARG_NAMES = {
     22: "height",
     23: "seeds",
     24: "sampling",
+    30: "node_weights",
+    31: "resolution",
+    32: "labels",
 }
 
 
@@ -232,6 +235,9 @@ def run(
     opts.min_clusters = problem.min_clusters
     opts.run_to_completion = int(run_to_completion)
     opts.no_fast_path = int(not fast_paths)
+    opts.null_weights = _ptr(ffi, "double *", problem.null_weights)
+    opts.resolution = problem.resolution
+    opts.refine = int(problem.refine)
     cancel = ffi.new("int32_t[1]")
     opts.cancel = cancel
     state = handle = None
@@ -272,10 +278,14 @@ def run(
         "n_folds": stats.n_folds,
         "stopped": bool(stats.stopped),
         "n_merges_gasp": stats.n_merges_gasp,
+        "n_moves": stats.n_moves,
+        "refine_gain": stats.refine_gain,
     }
     if record_merges:
         merges = merges[: stats.n_merges]
         heights = heights[: stats.n_merges]
+        if problem.height_scale != 1.0:
+            heights *= problem.height_scale
     return labels, merges, heights, info
 
 
@@ -372,6 +382,57 @@ def region_reduce(n_nodes: int, u, v, w, eid, local) -> dict:
     ends[pair, 1] = np.maximum(u, v)
     out["edges"] = ends
     return out
+def refine(problem: Problem, labels, *, index_bits: int | None = None, threaded=None):
+    """Local moves from ``labels`` (int64, values in [0, n)) on ``problem``'s objective.
+
+    Returns ``(labels, stats)`` with canonical labels and ``n_moves`` / ``refine_gain``.
+    """
+    n, m = problem.n_nodes, problem.edges.shape[0]
+    mod = _module_for(n, m, index_bits)
+    ffi, lib = mod.ffi, mod.lib
+    out = np.array(labels, dtype=np.int64, copy=True, order="C")
+    opts = ffi.new("gasp_options_t *")
+    opts.null_weights = _ptr(ffi, "double *", problem.null_weights)
+    opts.resolution = problem.resolution
+    cancel = ffi.new("int32_t[1]")
+    opts.cancel = cancel
+    stats = ffi.new("gasp_stats_t *")
+    args = (
+        n,
+        m,
+        _ptr(ffi, "int64_t *", problem.edges),
+        _ptr(ffi, "double *", problem.weights),
+        _ptr(ffi, "double *", problem.edge_sizes),
+        opts,
+        _ptr(ffi, "int64_t *", out),
+        stats,
+    )
+    if threaded is None:
+        threaded = m >= THREADED_MIN_EDGES
+    code = _call_engine(lib, args, cancel, threaded, fn=lib.gasp_refine)
+    raise_for(code, stats)
+    return out, {"n_moves": stats.n_moves, "refine_gain": stats.refine_gain,
+                 "n_clusters": stats.n_clusters}
+
+
+def collapse(edges, values, labels, n_clusters):
+    """(edges, values) of the graph of the clusters of ``labels`` (see gasp_collapse in gasp.h):
+    int64 (k, 2) pairs, smaller id first, and float64 summed values."""
+    lib, ffi = _gasp64.lib, _gasp64.ffi  # the 64-bit module: no id-width limit to check
+    edges = np.ascontiguousarray(edges, dtype=np.int64)
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    labels = np.ascontiguousarray(labels, dtype=np.int64)
+    m = edges.shape[0]
+    out_edges = np.empty((m, 2), dtype=np.int64)
+    out_values = np.empty(m, dtype=np.float64)
+    out_m = ffi.new("int64_t *")
+    code = lib.gasp_collapse(labels.shape[0], m, _ptr(ffi, "int64_t *", edges),
+                             _ptr(ffi, "double *", values), _ptr(ffi, "int64_t *", labels),
+                             n_clusters, _ptr(ffi, "int64_t *", out_edges),
+                             _ptr(ffi, "double *", out_values), out_m)
+    raise_for(code)
+    k = int(out_m[0])
+    return out_edges[:k], out_values[:k]
 
 
 def selftest(seed: int, n_ops: int, index_bits: int = 32) -> None:

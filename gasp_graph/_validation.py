@@ -51,6 +51,8 @@ LINKAGE_ALIASES = {
 # Default p of the parametrised linkages (the reference implementation's defaults).
 DEFAULT_LINKAGE_PARAM = {"generalized_mean": 1.0, "smooth_max": 1.0}
 
+NULL_MODELS = ("modularity", "cpm")
+
 
 @dataclass
 class Problem:
@@ -70,6 +72,12 @@ class Problem:
     size_regularizer: float
     n_clusters: int  # exactly this many clusters; 0 = no target
     min_clusters: int = 0  # stop as soon as this many remain; 0 = no stop
+    n_clusters: int  # 0 = no target
+    null_model: str | None = None
+    null_weights: np.ndarray | None = None  # (n,) float64: the engine's a_i, or None
+    resolution: float = 1.0
+    height_scale: float = 1.0  # merge heights = engine linkage values * height_scale
+    refine: bool = False
 
 
 def normalize_linkage(linkage) -> str:
@@ -185,6 +193,72 @@ def as_lifted(lifted, m):
     raise GaspTypeError(f"lifted must hold booleans, got dtype {arr.dtype}")
 
 
+def node_strengths(n, edges, weights, edge_sizes=None) -> np.ndarray:
+    """k_i = sum of s_e * w_e over the edges at node i (a self-loop counts twice)."""
+    x = weights if edge_sizes is None else weights * edge_sizes
+    k = np.bincount(edges[:, 0], weights=x, minlength=n)
+    k += np.bincount(edges[:, 1], weights=x, minlength=n)
+    return k.astype(np.float64, copy=False)
+
+
+def _per_node(name, value, n):
+    arr = _array(name, value)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise GaspValueError(
+            f"{name} must have shape ({n},) (one value per node), got shape {arr.shape}"
+        )
+    if arr.dtype.kind not in "iuf":
+        raise GaspTypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def null_model_values(null_model, n, edges, weights, edge_sizes, node_weights, resolution):
+    """(null_model, a, height_scale): the engine's per-node values of a null model.
+
+    "modularity": a_i = k_i / sqrt(2m) with k the node strengths (or ``node_weights``) and
+    2m = sum(k), so that gamma * a_S * a_T = gamma * k_S * k_T / 2m; heights are scaled by
+    2 / 2m, networkx's Delta Q.  "cpm": a_i = 1 (or ``node_weights``); heights unscaled.
+    """
+    if null_model is None:
+        if node_weights is not None:
+            raise GaspValueError(
+                "node_weights is only used by a null model; pass null_model='modularity' or "
+                "null_model='cpm' with it"
+            )
+        return None, None, 1.0
+    if not isinstance(null_model, str) or null_model.lower() not in NULL_MODELS:
+        raise GaspValueError(
+            f"null_model={null_model!r} is not a known null model; use None, 'modularity' or 'cpm'"
+        )
+    null_model = null_model.lower()
+    if node_weights is not None:
+        a = _per_node("node_weights", node_weights, n)
+        bad = ~(np.isfinite(a) & (a >= 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise GaspValueError(
+                f"node_weights[{i}] = {float(a[i])!r}: every value must be finite and >= 0"
+            )
+    elif null_model == "modularity":
+        a = node_strengths(n, edges, weights, edge_sizes)
+        bad = a < 0
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise GaspValueError(
+                f"null_model='modularity' needs non-negative node strengths, but node {i} has "
+                f"strength {float(a[i])!r} (negative weights); use null_model='cpm' for signed graphs"
+            )
+    else:
+        a = np.ones(n, dtype=np.float64)
+    scale = 1.0
+    if null_model == "modularity":
+        two_m = float(a.sum())
+        if two_m > 0:
+            a = a / np.sqrt(two_m)
+            scale = 2.0 / two_m
+    return null_model, np.ascontiguousarray(a, dtype=np.float64), scale
+
+
 def prepare(
     edges,
     weights,
@@ -200,8 +274,16 @@ def prepare(
     n_clusters=None,
     linkage_param=None,
     min_clusters=None,
+    null_model=None,
+    resolution=1.0,
+    node_weights=None,
+    refine=False,
 ) -> Problem:
-    """Validate a GASP problem given as arrays and convert it for the engine."""
+    """Validate a GASP problem given as arrays and convert it for the engine.
+
+    With ``null_model="modularity"`` and no ``node_weights`` the node strengths are computed
+    from all the given edges, self-loops included (counted twice), before anything else.
+    """
     name = normalize_linkage(linkage)
     code, takes_param = LINKAGES[name]
     if linkage_param is None:
@@ -233,6 +315,32 @@ def prepare(
             f"n_clusters={n_clusters!r} (exactly k clusters) and min_clusters={min_clusters!r} "
             "(stop as soon as k remain) were both given; choose one"
         )
+    refine = _as_bool("refine", refine)
+    gamma = _as_float("resolution", resolution)
+    if not (np.isfinite(gamma) and gamma >= 0):
+        raise GaspValueError(f"resolution must be finite and >= 0, got {resolution!r}")
+    if null_model is None and gamma != 1.0:
+        raise GaspValueError(
+            f"resolution={resolution!r} has no effect without a null model; pass "
+            "null_model='modularity' or null_model='cpm'"
+        )
+    if null_model is not None:
+        if name != "sum":
+            raise GaspValueError(
+                f"null_model={null_model!r} needs linkage='sum', got linkage={linkage!r}: the "
+                "null-model term gamma * a_S * a_T is a sum over node pairs, so it only adds up "
+                "exactly to the sum of the edge weights (greedy modularity / CPM); with other "
+                "linkages use signed weights instead (gasp_graph.signed_weights)"
+            )
+        if cannot_link:
+            raise GaspValueError(
+                f"null_model={null_model!r} cannot be combined with cannot_link=True"
+            )
+    if refine and (k or k_min):
+        raise GaspValueError(
+            f"refine=True cannot be combined with {'n_clusters' if k else 'min_clusters'}: "
+            "local moves change the number of clusters"
+        )
 
     e = as_edges(edges)
     m = e.shape[0]
@@ -252,14 +360,21 @@ def prepare(
             raise GaspValueError(
                 f"edges[{i}] = ({e[i, 0]}, {e[i, 1]}): node ids must lie in [0, n_nodes={n})"
             )
+    lf = as_lifted(lifted, m)
+    es = None if edge_sizes is None else _per_edge("edge_sizes", edge_sizes, m, positive=True)
+    if refine and lf is not None and lf.any():
+        raise GaspValueError("refine=True does not support lifted edges")
+    # The null model's node strengths count self-loops: computed before they are looked at.
+    null_model, null_weights, scale = null_model_values(
+        null_model, n, e, w, es, node_weights, gamma
+    )
+    if m:
         loops = e[:, 0] == e[:, 1]
         if loops.any():
             i = int(np.flatnonzero(loops)[0])
             raise GaspValueError(
                 f"edges[{i}] = ({e[i, 0]}, {e[i, 1]}) is a self-loop; GASP needs u != v"
             )
-    lf = as_lifted(lifted, m)
-    es = None if edge_sizes is None else _per_edge("edge_sizes", edge_sizes, m, positive=True)
     ns = None
     if node_sizes is not None:
         ns = _array("node_sizes", node_sizes)
@@ -289,4 +404,9 @@ def prepare(
         size_regularizer=r,
         n_clusters=k,
         min_clusters=k_min,
+        null_model=null_model,
+        null_weights=null_weights,
+        resolution=gamma,
+        height_scale=scale,
+        refine=refine,
     )

@@ -149,6 +149,15 @@ class GASP(*_BASES):
         ``p`` of ``"generalized_mean"`` and ``"smooth_max"``.
     min_clusters : int, optional
         Stop as soon as at most this many clusters remain.
+    null_model : {None, "modularity", "cpm"}, default None
+        With ``linkage="sum"``: the null-model term of :func:`gasp_graph.gasp` (greedy
+        modularity or CPM) on the graph's weights; for modularity the node strengths are the
+        sums of each node's edge weights.
+    resolution : float, default 1.0
+        ``gamma >= 0`` of the null model.
+    refine : bool, default False
+        Improve the partition by local search on the objective of the sum linkage (see
+        :func:`gasp_graph.gasp`).
     affinity : {"knn", "precomputed", "precomputed_probability"}, default "knn"
         What ``X`` is: ``"knn"``, a feature matrix ``(n_samples, n_features)``;
         ``"precomputed"``, a square matrix of signed weights (``X[i, j] > 0`` attracts);
@@ -250,6 +259,9 @@ class GASP(*_BASES):
         n_clusters=None,
         linkage_param=None,
         min_clusters=None,
+        null_model=None,
+        resolution=1.0,
+        refine=False,
         affinity="knn",
         beta="auto",
         kind="linear",
@@ -268,6 +280,9 @@ class GASP(*_BASES):
         self.n_clusters = n_clusters
         self.linkage_param = linkage_param
         self.min_clusters = min_clusters
+        self.null_model = null_model
+        self.resolution = resolution
+        self.refine = refine
         self.affinity = affinity
         self.beta = beta
         self.kind = kind
@@ -297,6 +312,9 @@ class GASP(*_BASES):
             n_clusters=self.n_clusters,
             linkage_param=self.linkage_param,
             min_clusters=self.min_clusters,
+            null_model=self.null_model,
+            resolution=self.resolution,
+            refine=self.refine,
         )
 
     def _check_affinity_and_beta(self):

@@ -45,7 +45,9 @@ class GaspInternalError(GaspError, RuntimeError):
 
 
 class GaspWarning(UserWarning):
-    """A result that is valid but not what was asked for (e.g. fewer merges than requested)."""
+    """A result that is valid but not what was asked for (e.g. fewer merges than requested), or
+    a call that probably does not do what was meant (``partition`` of a graph without negative
+    weights, which can only return its connected components)."""
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -23,6 +23,7 @@ from . import _control
 from ._validation import prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import from_networkx, from_sparse, is_networkx_graph, is_sparse, to_sets
+from .graphs._null import graph_node_weights
 
 __all__ = ["MergeTree", "agglomerate", "partitions"]
 
@@ -676,6 +677,9 @@ def agglomerate(
     n_clusters=None,
     linkage_param=None,
     min_clusters=None,
+    null_model=None,
+    resolution=1.0,
+    node_weights=None,
     run_to_completion=True,
     progress=False,
     callback=None,
@@ -702,6 +706,12 @@ size_regularizer, n_clusters, linkage_param, min_clusters
         ``n_clusters`` or ``min_clusters`` ends the recording at that many clusters (with
         ``n_clusters`` the completion pass runs until then even if ``run_to_completion`` is
         False).
+    null_model, resolution, node_weights
+        As in :func:`gasp_graph.gasp` (``node_weights``: a node attribute name with a networkx
+        graph).  The heights are then the gains in the objective: for ``"modularity"`` the
+        modularity gain of each merge, networkx's ``Delta Q`` (``2 W / 2m``), so that the
+        greedy sequence is that of :func:`networkx.community.greedy_modularity_communities`;
+        for ``"cpm"`` the linkage value ``W`` itself.
     run_to_completion : bool, default True
         After GASP stops (no positive linkage value left, or the constraints forbid every
         remaining merge), keep merging the pair with the highest linkage value, whatever its
@@ -753,13 +763,18 @@ size_regularizer, n_clusters, linkage_param, min_clusters
                 "n_nodes must not be given with a networkx graph or a sparse matrix, "
                 f"got {n_nodes!r}"
             )
+        G = edges
         edges, weights, nodes, n_nodes, per_edge = _graph_arrays(
-            edges, weight, lifted, edge_sizes, node_sizes
+            G, weight, lifted, edge_sizes, node_sizes
         )
         lifted, edge_sizes, node_sizes = (
             per_edge.get("lifted"),
             per_edge.get("edge_sizes"),
             per_edge.get("node_sizes"),
+        )
+        node_weights = graph_node_weights(
+            G, nodes, edges, weights, edge_sizes, null_model=null_model,
+            node_weights=node_weights, weight=weight,
         )
     elif weights is None:
         raise GaspTypeError("weights is required with an edge array (one weight per edge)")
@@ -779,6 +794,9 @@ size_regularizer, n_clusters, linkage_param, min_clusters
         n_clusters=n_clusters,
         linkage_param=linkage_param,
         min_clusters=min_clusters,
+        null_model=null_model,
+        resolution=resolution,
+        node_weights=node_weights,
     )
     _, merges, heights, info = _control.run(
         problem,
@@ -797,6 +815,8 @@ size_regularizer, n_clusters, linkage_param, min_clusters
         "n_clusters": problem.n_clusters or None,
         "min_clusters": problem.min_clusters or None,
         "run_to_completion": bool(run_to_completion),
+        "null_model": problem.null_model,
+        "resolution": problem.resolution if problem.null_model else None,
     }
     return MergeTree(
         problem.n_nodes, merges, heights, edges=problem.edges, options=options, nodes=nodes,

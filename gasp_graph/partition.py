@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import gasp
-from .exceptions import GaspTypeError
+from .exceptions import GaspTypeError, warn
 from .graphs import from_networkx, from_sparse, is_networkx_graph, is_sparse, to_sets
+from .graphs._null import graph_node_weights
 
 __all__ = ["partition"]
 
@@ -32,6 +33,10 @@ def partition(
     n_clusters=None,
     linkage_param=None,
     min_clusters=None,
+    null_model=None,
+    resolution=1.0,
+    node_weights=None,
+    refine=False,
     progress=False,
     callback=None,
     callback_every=1000,
@@ -88,6 +93,19 @@ def partition(
     min_clusters : int, optional
         Stop as soon as at most this many clusters remain (an early stop, see
         :func:`gasp_graph.gasp`).  Not together with ``n_clusters``.
+    null_model : {None, "modularity", "cpm"}, default None
+        With ``linkage="sum"``: subtract ``resolution * a_S * a_T`` from every cluster pair's
+        linkage (greedy modularity or CPM; see :func:`gasp_graph.gasp`).  For modularity the
+        node strengths count self-loops twice, as networkx's weighted degree does (a sparse
+        matrix's diagonal entries are its self-loops).
+    resolution : float, default 1.0
+        ``gamma >= 0`` of the null model.
+    node_weights : str or array_like, optional
+        Non-negative per-node values replacing the null model's default (strengths for
+        modularity, 1 for CPM).  networkx: a node attribute name (missing means 1); sparse:
+        an array of length ``n``.
+    refine : bool, default False
+        Improve the result by local node moves (see :func:`gasp_graph.gasp`).
     progress : bool, default False
         Show progress on stderr (tqdm when installed) once the run has lasted about a second.
     callback : callable, optional
@@ -124,6 +142,14 @@ def partition(
     gasp_graph.gasp : the same algorithm on edge arrays.
     gasp_graph.GASP : a scikit-learn style estimator.
     gasp_graph.signed_weights : turn probabilities into signed weights.
+
+    Warns
+    -----
+    GaspWarning
+        ``G`` has no negative weight and no null model is given: GASP then merges every
+        connected component into one cluster.  For communities of an unsigned graph use
+        :func:`gasp_graph.communities` (or ``null_model="modularity"``), or turn similarities
+        into signed weights with :func:`gasp_graph.signed_weights`.
 
     Notes
     -----
@@ -173,6 +199,9 @@ def partition(
     [['a', 'b'], ['c'], ['x'], ['y'], ['z']]
     """
     options = dict(
+        null_model=null_model,
+        resolution=resolution,
+        refine=refine,
         linkage=linkage,
         cannot_link=cannot_link,
         merge_constrained_at_end=merge_constrained_at_end,
@@ -193,6 +222,10 @@ def partition(
             edge_size=edge_size,
             node_size=node_size,
         )
+        nw = graph_node_weights(
+            G, nodes, edges, weights, sizes, null_model=null_model, node_weights=node_weights,
+            weight=weight, default_weight=default_weight, edge_size=edge_size,
+        )
         labels = gasp(
             edges,
             weights,
@@ -200,8 +233,10 @@ def partition(
             lifted=lifted_arr,
             edge_sizes=sizes,
             node_sizes=node_sizes,
+            node_weights=nw,
             **options,
         )
+        _warn_unsigned(weights, null_model, n_clusters or min_clusters)
         return to_sets(labels, nodes)
     if is_sparse(G):
         if weight != "weight":
@@ -218,15 +253,21 @@ def partition(
                 f"node_size={node_size!r}: for a sparse matrix pass an array of node sizes"
             )
         n, edges, weights, lifted_arr, sizes = from_sparse(G, lifted=lifted, edge_size=edge_size)
-        return gasp(
+        nw = graph_node_weights(
+            G, None, edges, weights, sizes, null_model=null_model, node_weights=node_weights,
+        )
+        labels = gasp(
             edges,
             weights,
             n_nodes=n,
             lifted=lifted_arr,
             edge_sizes=sizes,
             node_sizes=node_size,
+            node_weights=nw,
             **options,
         )
+        _warn_unsigned(weights, null_model, n_clusters or min_clusters)
+        return labels
     hint = ""
     if isinstance(G, (np.ndarray, list, tuple)):
         hint = (
@@ -236,4 +277,19 @@ def partition(
     raise GaspTypeError(
         "G must be a networkx Graph/MultiGraph or a scipy sparse matrix, "
         f"got {type(G).__module__}.{type(G).__name__}{hint}"
+    )
+
+
+def _warn_unsigned(weights, null_model, cluster_target):
+    """GaspWarning when GASP can only return the connected components (no repulsion at all)."""
+    if null_model is not None or cluster_target is not None or weights.shape[0] == 0:
+        return
+    if (weights < 0).any() or not (weights > 0).any():
+        return
+    warn(
+        "the graph has no negative weight, so nothing repels and GASP returns the connected "
+        "components (of the positive edges) as clusters. For communities of an "
+        "unsigned graph use gasp_graph.communities(G) (or null_model='modularity' with "
+        "linkage='sum'); to turn similarities or probabilities into attraction and repulsion "
+        "use gasp_graph.signed_weights"
     )

@@ -36,7 +36,7 @@ die() { printf '[sanitize] error: %s\n' "$*" >&2; exit 1; }
 # The tests that drive the C engine (the others test pure-Python front-end code).
 TESTS=()
 for name in reference_cases oracle validation structures equivalences control fuzz partition \
-        hierarchy image_ops regions image_pipeline n_clusters; do
+        hierarchy image_ops regions image_pipeline n_clusters null_model refine; do
     [ -f "$ROOT/tests/test_$name.py" ] && TESTS+=("tests/test_$name.py")
 done
 [ "${#TESTS[@]}" -gt 0 ] || die "no test files found in $ROOT/tests"
@@ -75,6 +75,9 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/gasp_sanitize.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/repo"
 cp -R "$ROOT/tests" "$WORK/repo/tests"
+# some tests import the benchmark helpers from ../benchmarks (test_image_pipeline, test_benchmarks)
+cp -R "$ROOT/benchmarks" "$WORK/repo/benchmarks"
+rm -rf "$WORK/repo/benchmarks/results"
 cp "$ROOT/pyproject.toml" "$WORK/repo/pyproject.toml"
 # tests/conftest.py reads the reference cases from ../shared/reference beside the repository.
 if [ -n "${GASP_REFERENCE_DIR:-}" ]; then

@@ -126,11 +126,45 @@ components and k is out of reach: the result has more than k clusters (the
 Python front ends warn).  ``run_to_completion=True`` (agglomerate's full merge
 trees) runs the same completion phase after GASP's phases, down to k clusters
 when a target is set, to one cluster per local component otherwise.
+Null model (linkage "sum" only, no cannot_link)
+-----------------------------------------------
+Every cluster S carries a value a_S, the sum of its nodes' values a_i, and the
+value of the pair edge between S and T used everywhere above (priority,
+candidacy, the sign test, the merge height) is
+
+    W(S, T) = W_sum(S, T) - gamma * a_S * a_T
+
+where W_sum is the plain sum linkage of the edges between S and T.  Pairs of
+clusters without an edge have W <= 0 and never merge.  The node values:
+
+    null_model="modularity"  a_i = k_i / sqrt(2m), k_i the strength of node i
+                             (sum of s_e * w_e over its edges, a self-loop
+                             counted twice: networkx's weighted degree) or the
+                             given node_weights, 2m = sum_i k_i.  The reported
+                             merge heights are W / m: networkx's Delta Q.
+    null_model="cpm"         a_i = 1 or the given node_weights; heights are W.
+
+Objective and refinement
+------------------------
+Greedy merging with W above increases, merge by merge, the objective
+
+    F(P) = sum of s_e * w_e over edges inside clusters
+           - gamma * sum over clusters C of sum_{i < j in C} a_i * a_j
+
+(no null model: gamma = 0, and F = total positive weight - disagreement).
+Modularity is F / m plus a constant of the graph.  refine=True improves the
+GASP partition by local moves: a node moves to the cluster (a neighbouring one
+or a new singleton) of largest gain in F while some move gains more than a
+rounding tolerance, and clusters that are not connected (by edges inside
+them) are split into their connected components, which never lowers F.  The
+result is a local optimum: no single node move gains (``is_local_optimum``).
 """
 
 import math
 
 import numpy as np
+
+NULL_MODELS = (None, "modularity", "cpm")
 
 LINKAGES = ("sum", "average", "max", "min", "abs_max", "generalized_mean", "smooth_max")
 
@@ -255,9 +289,13 @@ class State:
     neighbours[c] = set of clusters joined to c by a pair edge
     """
 
-    def __init__(self, n_nodes, edges, weights, lifted, edge_sizes, node_sizes, linkage, p):
+    def __init__(self, n_nodes, edges, weights, lifted, edge_sizes, node_sizes, linkage, p,
+                 null_values=None, gamma=0.0):
         self.linkage = linkage
         self.p = p
+        # null model: a[c] = sum of the node values of cluster c (None: no null model)
+        self.a = None if null_values is None else {v: float(null_values[v]) for v in range(n_nodes)}
+        self.gamma = float(gamma)
         self.clusters = {v: {v} for v in range(n_nodes)}
         self.size = {v: float(node_sizes[v]) for v in range(n_nodes)}
         self.pair = {}
@@ -286,6 +324,8 @@ class State:
         keep, gone = min(a, b), max(a, b)  # the merged cluster is called `keep`
         self.clusters[keep] |= self.clusters.pop(gone)
         self.size[keep] += self.size.pop(gone)
+        if self.a is not None:
+            self.a[keep] += self.a.pop(gone)
         # Re-attach every pair edge (gone, C) to keep, folding with (keep, C).
         for c in self.neighbours.pop(gone):
             edge_gc = self.pair.pop(_key(gone, c))
@@ -298,8 +338,15 @@ class State:
                 self.neighbours[keep].add(c)
                 self.neighbours[c].add(keep)
 
+    def value(self, key, edge):
+        """The linkage value of a pair edge: W, minus gamma * a_S * a_T with a null model."""
+        if self.a is None:
+            return edge.W
+        return edge.W - self.gamma * self.a[key[0]] * self.a[key[1]]
+
     def priority(self, key, edge, use_abs, r):
-        base = abs(edge.W) if use_abs else edge.W
+        W = self.value(key, edge)
+        base = abs(W) if use_abs else W
         if r > 0:
             Su, Sv = self.size[key[0]], self.size[key[1]]
             return base * 0.5 * (Su ** -r + Sv ** -r)
@@ -362,7 +409,7 @@ def run_unconstrained(state, r, n_clusters):
         if _should_stop(state, n_clusters):
             return False
         best = state.select(_unconstrained_candidate, use_abs=False, r=r)
-        if best is None or not best[1].W > 0:
+        if best is None or not state.value(*best) > 0:
             return True
         state.merge(*best[0])
 
@@ -390,7 +437,8 @@ def run_constrained(state, r, n_clusters):
 def gasp_reference(n_nodes, edges, weights, *, linkage="average", cannot_link=False, lifted=None,
                    edge_sizes=None, merge_constrained_at_end=False, node_sizes=None,
                    size_regularizer=0.0, n_clusters=None, linkage_param=None,
-                   min_clusters=None, run_to_completion=False):
+                   min_clusters=None, run_to_completion=False,
+                   null_model=None, resolution=1.0, node_weights=None, refine=False):
     """Run GASP (semantics in the module docstring); return canonical int64 labels."""
     if n_clusters is not None and min_clusters is not None:
         raise ValueError("give n_clusters (exactly k) or min_clusters (stop at k), not both")
@@ -418,10 +466,20 @@ def gasp_reference(n_nodes, edges, weights, *, linkage="average", cannot_link=Fa
     node_sizes = [1.0] * n_nodes if node_sizes is None else np.asarray(node_sizes, np.float64).ravel().tolist()
     r = float(size_regularizer)
 
-    state = State(n_nodes, edges, weights, lifted, edge_sizes, node_sizes, linkage, p)
+    a = None
+    if null_model is not None:
+        if linkage != "sum" or cannot_link:
+            raise ValueError("a null model needs linkage='sum' without cannot_link")
+        a, _ = null_model_values(n_nodes, edges, weights, edge_sizes, null_model, node_weights)
+    state = State(n_nodes, edges, weights, lifted, edge_sizes, node_sizes, linkage, p,
+                  null_values=a, gamma=resolution)
     run_phases(state, r, cannot_link, merge_constrained_at_end, n_clusters, min_clusters,
                run_to_completion)
-    return state.labels(n_nodes)
+    labels = state.labels(n_nodes)
+    if refine:
+        gamma = 0.0 if a is None else resolution
+        labels = refine_reference(labels, edges, weights, edge_sizes, a, gamma)
+    return labels
 
 
 def run_phases(state, r, cannot_link, merge_constrained_at_end, n_clusters=None,
@@ -436,3 +494,120 @@ def run_phases(state, r, cannot_link, merge_constrained_at_end, n_clusters=None,
             finished = run_unconstrained(state, r, stop)   # constrained flags are ignored here
     if finished and (run_to_completion or n_clusters is not None):
         run_completion(state, r, stop)
+
+
+# --------------------------------------------------------------------------
+# Null model, objective, refinement
+# --------------------------------------------------------------------------
+
+def strengths(n_nodes, edges, weights, edge_sizes=None):
+    """k_i = sum of s_e * w_e over the edges at node i; a self-loop counts twice."""
+    k = [0.0] * n_nodes
+    for idx, (u, v) in enumerate(edges):
+        x = float(weights[idx]) * (1.0 if edge_sizes is None else float(edge_sizes[idx]))
+        k[int(u)] += x
+        k[int(v)] += x
+    return k
+
+
+def null_model_values(n_nodes, edges, weights, edge_sizes, null_model, node_weights=None):
+    """(a, height_scale): the node values of the null model and the factor turning a merge's
+    linkage value into its reported height (1/m for modularity, 1 for cpm)."""
+    if null_model == "modularity":
+        k = (strengths(n_nodes, edges, weights, edge_sizes) if node_weights is None
+             else [float(x) for x in node_weights])
+        two_m = sum(k)
+        if two_m <= 0:
+            return [0.0] * n_nodes, 1.0
+        root = math.sqrt(two_m)
+        return [x / root for x in k], 2.0 / two_m
+    if null_model == "cpm":
+        a = [1.0] * n_nodes if node_weights is None else [float(x) for x in node_weights]
+        return a, 1.0
+    raise ValueError(f"unknown null model {null_model!r}")
+
+
+def objective(labels, edges, weights, edge_sizes=None, a=None, gamma=0.0):
+    """F(P): the weight inside clusters minus gamma * sum_C sum_{i<j in C} a_i a_j."""
+    labels = [int(x) for x in labels]
+    inside = 0.0
+    for idx, (u, v) in enumerate(edges):
+        if int(u) != int(v) and labels[int(u)] == labels[int(v)]:
+            inside += float(weights[idx]) * (1.0 if edge_sizes is None else float(edge_sizes[idx]))
+    penalty = 0.0
+    if a is not None and gamma:
+        total, squares = {}, {}
+        for i, c in enumerate(labels):
+            total[c] = total.get(c, 0.0) + a[i]
+            squares[c] = squares.get(c, 0.0) + a[i] * a[i]
+        penalty = sum((total[c] ** 2 - squares[c]) / 2 for c in total)
+    return inside - gamma * penalty
+
+
+def move_gains(labels, edges, weights, edge_sizes=None, a=None, gamma=0.0):
+    """For every node i and target t (every current cluster label, or None for a new singleton
+    cluster): the exact gain in F of moving i alone to t, by recomputing F."""
+    labels = [int(x) for x in labels]
+    base = objective(labels, edges, weights, edge_sizes, a, gamma)
+    fresh = max(labels, default=-1) + 1
+    out = {}
+    for i in range(len(labels)):
+        for t in sorted(set(labels)) + [None]:
+            if t == labels[i]:
+                continue
+            moved = list(labels)
+            moved[i] = fresh if t is None else t
+            out[(i, t)] = objective(moved, edges, weights, edge_sizes, a, gamma) - base
+    return out
+
+
+def is_local_optimum(labels, edges, weights, edge_sizes=None, a=None, gamma=0.0, tol=1e-9):
+    """No single node move (to another cluster or a new singleton) gains more than tol."""
+    gains = move_gains(labels, edges, weights, edge_sizes, a, gamma)
+    return all(g <= tol for g in gains.values())
+
+
+def refine_reference(labels, edges, weights, edge_sizes=None, a=None, gamma=0.0, tol=1e-12):
+    """Local moves by brute force until no move gains more than tol, then split disconnected
+    clusters; repeated until neither changes anything.  Returns canonical labels.
+
+    Moves are tried node by node in index order, each to its best target (largest gain; ties:
+    the smallest label; a new singleton last)."""
+    labels = [int(x) for x in canonical(labels)]
+    n = len(labels)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            gains = move_gains(labels, edges, weights, edge_sizes, a, gamma)
+            best, best_gain = None, tol
+            for (j, t), g in gains.items():
+                if j == i and g > best_gain:
+                    best, best_gain = t, g
+            if best_gain > tol:
+                labels[i] = max(labels) + 1 if best is None else best
+                changed = True
+        split = split_disconnected(labels, edges)
+        if len(set(split)) != len(set(labels)):
+            changed = True
+        labels = split
+    return canonical(labels)
+
+
+def split_disconnected(labels, edges):
+    """Labels whose clusters are the connected components (through edges inside a cluster) of
+    the given clusters."""
+    n = len(labels)
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for u, v in edges:
+        u, v = int(u), int(v)
+        if labels[u] == labels[v]:
+            parent[find(u)] = find(v)
+    return [int(x) for x in canonical([find(i) for i in range(n)])]

@@ -186,3 +186,54 @@ def test_points_benchmark_report():
     assert f"GASP() (defaults): mean ARI {gasp:.3f}; target 1 (>= HDBSCAN {hdb:.3f}" in text
     assert text.splitlines()[0].startswith("| method | blobs0 | blobs1 | mean ARI")
     assert len([line for line in text.splitlines() if line.startswith("| ")]) == 1 + len(meths)
+# ---------------------------------------------------------------------------------------------
+# benchmarks/community.py
+# ---------------------------------------------------------------------------------------------
+
+def test_nmi_matches_scikit_learn():
+    from sklearn.metrics import normalized_mutual_info_score
+
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        a, b = rng.integers(0, 6, 200), rng.integers(0, 4, 200)
+        assert metrics.normalized_mutual_information(a, b) == pytest.approx(
+            normalized_mutual_info_score(a, b), abs=1e-12)
+    assert metrics.normalized_mutual_information([0, 0, 1], [5, 5, 2]) == pytest.approx(1.0)
+
+
+def test_planted_graphs_are_deterministic_and_planted():
+    import community
+
+    for kind in ("equal", "hetero"):
+        G, truth = community.planted_graph(1000, kind)
+        H, again = community.planted_graph(1000, kind)
+        assert sorted(G.edges()) == sorted(H.edges()) and np.array_equal(truth, again)
+        assert G.number_of_nodes() == truth.shape[0] == 1000
+        e = np.array(list(G.edges()))
+        inside = truth[e[:, 0]] == truth[e[:, 1]]
+        assert 0.7 < inside.mean() < 0.9  # about 8 of 10 neighbours inside the block
+    assert community.planted_graph(1000, "equal")[1].max() == 9
+
+
+def test_community_report_renders_every_part():
+    import community
+
+    results = {
+        "communities": [{"graph": "g", "n": 10, "m": 20, "blocks": 2, "method": "x",
+                         "status": "ok", "k": 2, "ari": 1.0, "nmi": 1.0, "modularity": 0.4,
+                         "cpu": 0.01},
+                        {"graph": "g", "n": 10, "method": "y", "status": "missing"}],
+        "cnm": [{"method": "gasp_graph gasp (arrays)", "n": 10, "m": 20, "cpu": 0.5,
+                 "modularity": 0.3, "k": 2},
+                {"method": "igraph community_fastgreedy", "n": 10, "m": 20, "cpu": 1.0,
+                 "modularity": 0.3, "k": 2}],
+        "refine": [{"n": 10, "eta": 0.1, "method": "gasp sum", "cpu": 0.1,
+                    "disagreement": 3.0, "ari": 0.5, "k": 3}],
+    }
+    text = community.report(results)
+    assert "| g (2 blocks) | 10 | x | 1.000 |" in text
+    assert "| igraph community_fastgreedy | 10 | 1.000 | 2.0 |" in text
+    assert "| 10 | 10 % | gasp sum | 3.0 |" in text
+    rst = community.report_rst(results)
+    assert ".. csv-table:: ARI against the planted partition (NMI)" in rst
+    assert '"g (2 blocks)",10,"1.000 (1.00)","missing"' in rst

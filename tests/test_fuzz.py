@@ -328,6 +328,7 @@ def networkx_graphs(draw):
     return G
 
 
+@pytest.mark.filterwarnings("ignore::gasp_graph.GaspWarning")  # random graphs may be unsigned
 @given(networkx_graphs(), st.sampled_from(LINKAGES), st.sampled_from([None, 0.0, -1.0, np.nan]))
 def test_partition_networkx_adversarial(G, linkage, default_weight):
     nx = pytest.importorskip("networkx")
@@ -365,6 +366,7 @@ def sparse_inputs(draw):
     return A
 
 
+@pytest.mark.filterwarnings("ignore::gasp_graph.GaspWarning")  # random graphs may be unsigned
 @given(sparse_inputs(), st.sampled_from(LINKAGES))
 def test_partition_sparse_adversarial(A, linkage):
     result = call(gasp_graph.partition, A, linkage=linkage)

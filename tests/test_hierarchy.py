@@ -370,6 +370,8 @@ def test_tree_attributes():
         "n_clusters": None,
         "min_clusters": None,
         "run_to_completion": True,
+        "null_model": None,
+        "resolution": None,
     }
     assert repr(tree) == "MergeTree(n_nodes=4, n_merges=3, linkage='average')"
     assert tree.sizes.tolist() == [2, 2, 4]

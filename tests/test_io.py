@@ -4,7 +4,7 @@ import gzip
 import numpy as np
 import pytest
 
-from gasp_graph import GaspValueError, partition
+from gasp_graph import GaspValueError, GaspWarning, partition
 from gasp_graph.io import read_graph
 
 nx = pytest.importorskip("networkx")
@@ -66,7 +66,8 @@ def test_two_columns_give_unweighted_graph(tmp_path):
     assert sorted(map(sorted, H.edges())) == [["a", "b"], ["b", "c"]]
     with pytest.raises(GaspValueError, match="has no 'weight' attribute"):
         partition(H)
-    assert partition(H, default_weight=1.0) == [{"a", "b", "c"}]
+    with pytest.warns(GaspWarning):  # an unweighted graph: the components
+        assert partition(H, default_weight=1.0) == [{"a", "b", "c"}]
 
 
 @pytest.mark.parametrize("fmt, writer", [("graphml", nx.write_graphml), ("gml", nx.write_gml)])

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import gasp_graph
-from gasp_graph import GaspTypeError, GaspValueError, gasp, partition
+from gasp_graph import GaspTypeError, GaspValueError, GaspWarning, gasp, partition
 
 nx = pytest.importorskip("networkx")
 sp = pytest.importorskip("scipy.sparse")
@@ -123,7 +123,8 @@ def test_order_decreasing_size_then_first_node():
     G.add_edge("s", "t", weight=1.0)
     G.add_edge("p", "q", weight=1.0)
     G.add_edge("q", "r", weight=1.0)
-    assert partition(G) == [{"p", "q", "r"}, {"s", "t"}, {"lonely"}]
+    with pytest.warns(GaspWarning, match="connected components"):  # unsigned on purpose
+        assert partition(G) == [{"p", "q", "r"}, {"s", "t"}, {"lonely"}]
 
 
 def test_isolated_nodes_are_singletons_and_empty_graphs():
@@ -199,7 +200,8 @@ def test_missing_weight_raises_unless_default():
     with pytest.raises(GaspValueError, match=r"edge \('b', 'c'\) has no 'weight' attribute"):
         partition(G)
     assert partition(G, default_weight=-1.0) == [{"a", "b"}, {"c"}]
-    assert partition(G, default_weight=1.0) == [{"a", "b", "c"}]
+    with pytest.warns(GaspWarning, match="no negative weight"):
+        assert partition(G, default_weight=1.0) == [{"a", "b", "c"}]
     with pytest.raises(GaspValueError, match="default_weight"):
         partition(G, default_weight=float("nan"))
 
@@ -379,6 +381,7 @@ def test_mixed_triangles_and_duplicates():
         )
 
 
+@pytest.mark.filterwarnings("ignore::gasp_graph.GaspWarning")  # no negative weight off the diagonal
 def test_explicit_zeros_are_edges_and_diagonal_is_ignored():
     # 0 -- 1 attract (1.0), 1 -- 2 attract weakly (0.1), 0 -- 2 stored zero.
     rows, cols = [0, 1, 0, 0, 2], [1, 2, 2, 0, 2]
@@ -494,6 +497,7 @@ def stored_entries(draw):
     return A, pairs
 
 
+@pytest.mark.filterwarnings("ignore::gasp_graph.GaspWarning")  # random matrices may be unsigned
 @hypothesis.settings(max_examples=100, deadline=None)
 @hypothesis.given(stored_entries(), st.sampled_from(["average", "sum", "min", "abs_max"]))
 def test_sparse_conversion_property(case, linkage):

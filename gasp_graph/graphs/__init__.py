@@ -7,7 +7,14 @@ The optional libraries are only imported when the caller passed one of their obj
 """
 from ._sets import to_sets
 from .dense import from_dense
-from .networkx import check_undirected, from_networkx, is_networkx_graph, read_weights
+from .networkx import (
+    check_undirected,
+    from_networkx,
+    is_networkx_graph,
+    read_node_values,
+    read_weights,
+    self_loop_strengths,
+)
 from .sparse import from_sparse, is_sparse
 
 __all__ = [
@@ -19,4 +26,6 @@ __all__ = [
     "is_sparse",
     "check_undirected",
     "read_weights",
+    "read_node_values",
+    "self_loop_strengths",
 ]

@@ -15,7 +15,14 @@ import numpy as np
 
 from ..exceptions import GaspTypeError, GaspValueError
 
-__all__ = ["is_networkx_graph", "check_undirected", "from_networkx", "read_weights"]
+__all__ = [
+    "is_networkx_graph",
+    "check_undirected",
+    "from_networkx",
+    "read_weights",
+    "read_node_values",
+    "self_loop_strengths",
+]
 
 
 def is_networkx_graph(G) -> bool:
@@ -127,6 +134,68 @@ def not_loop(u, v):
     return u != v
 
 
+def read_node_values(G, nodes, attr, *, what, default=1.0, positive=True):
+    """float64 values of the node attribute ``attr`` in node order (missing: ``default``), each
+    finite and > 0 (``positive``) or >= 0; ``what`` names them in the error message."""
+    try:
+        values = np.fromiter(
+            (x for _, x in G.nodes(data=attr, default=default)), dtype=np.float64,
+            count=len(nodes),
+        )
+    except (TypeError, ValueError):
+        values = None
+    bad_node = None
+    if values is None:
+        bad_node = next(
+            (a, x) for a, x in G.nodes(data=attr, default=default)
+            if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real)
+        )
+    else:
+        ok = np.isfinite(values) & ((values > 0) if positive else (values >= 0))
+        if not ok.all():
+            a = nodes[int(np.flatnonzero(~ok)[0])]
+            bad_node = (a, G.nodes[a][attr])
+    if bad_node is not None:
+        raise GaspValueError(
+            f"node {bad_node[0]!r} has {attr}={bad_node[1]!r}; {what} must be finite real "
+            f"numbers {'> 0' if positive else '>= 0'}"
+        )
+    return values
+
+
+def self_loop_strengths(G, index, weight, default_weight, edge_size=None):
+    """Per node (index order): twice the weight (times the edge size) of its self-loops, the
+    part of its strength that the engine's edge arrays (self-loops dropped) do not carry, as
+    networkx's weighted degree counts it.  None when G has no self-loop."""
+    import networkx as nx
+
+    names = (weight,) if isinstance(weight, str) else tuple(weight)
+    out = None
+    for u, _, d in nx.selfloop_edges(G, data=True):
+        parts = []
+        for name in names:
+            x = d.get(name, default_weight)
+            if x is None:
+                raise GaspValueError(
+                    f"self-loop ({u!r}, {u!r}) has no {name!r} attribute; the modularity null "
+                    "model counts self-loops in the node strengths (pass default_weight=)"
+                )
+            if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real) or not (
+                math.isfinite(x)
+            ):
+                raise GaspValueError(
+                    f"self-loop ({u!r}, {u!r}) has {name}={x!r}; weights must be finite"
+                )
+            parts.append(float(x))
+        w = parts[0] - parts[1] if len(parts) == 2 else parts[0]
+        if edge_size is not None:
+            w *= float(d.get(edge_size, 1.0))
+        if out is None:
+            out = np.zeros(len(index), dtype=np.float64)
+        out[index[u]] += 2.0 * w
+    return out
+
+
 def from_networkx(G, *, weight, default_weight, lifted, edge_size, node_size):
     """Engine arrays from a networkx (Multi)Graph, in G's node and edge iteration orders."""
     check_undirected(G)
@@ -163,30 +232,7 @@ def from_networkx(G, *, weight, default_weight, lifted, edge_size, node_size):
             )
     node_sizes = None
     if node_size is not None:
-        try:
-            node_sizes = np.fromiter(
-                (x for _, x in G.nodes(data=node_size, default=1.0)),
-                dtype=np.float64,
-                count=len(nodes),
-            )
-        except (TypeError, ValueError):
-            node_sizes = None
-        bad_node = None
-        if node_sizes is None:
-            bad_node = next(
-                (a, x) for a, x in G.nodes(data=node_size, default=1.0)
-                if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real)
-            )
-        else:
-            bad = ~(np.isfinite(node_sizes) & (node_sizes > 0))
-            if bad.any():
-                a = nodes[int(np.flatnonzero(bad)[0])]
-                bad_node = (a, G.nodes[a][node_size])
-        if bad_node is not None:
-            raise GaspValueError(
-                f"node {bad_node[0]!r} has {node_size}={bad_node[1]!r}; node sizes must be "
-                "finite real numbers > 0"
-            )
+        node_sizes = read_node_values(G, nodes, node_size, what="node sizes")
     if not keep.all():  # self-loops are ignored
         u, v, w = u[keep], v[keep], w[keep]
         lifted_arr = None if lifted_arr is None else lifted_arr[keep]

@@ -1,0 +1,160 @@
+"""refine=True: local moves on the objective of the sum linkage (refine.c).
+
+Properties, on small random graphs (signed; modularity and CPM null models):
+* the objective F of tests/reference.py never decreases (refined >= unrefined, whatever the
+  linkage GASP ran with, and from arbitrary starting labels);
+* the result is a local optimum, checked by brute force: no single node move (to another
+  cluster or a new singleton) gains;
+* every cluster is connected through edges inside it;
+* deterministic, and the same with 32- and 64-bit ids.
+"""
+import numpy as np
+import pytest
+import reference
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from random_graphs import TIE_WEIGHTS, random_edges
+
+from gasp_graph import GaspValueError, _core, gasp
+from gasp_graph._validation import prepare
+
+LINKAGES = ["sum", "average", "max", "abs_max"]
+
+
+def _graph(rng, null_model, ties=False):
+    n = int(rng.integers(1, 16))
+    e = random_edges(rng, n, int(rng.integers(0, 40)), duplicates=bool(rng.integers(2)))
+    m = len(e)
+    if null_model == "modularity":
+        w = rng.choice(TIE_WEIGHTS[3:], size=m) if ties else rng.uniform(0.05, 1.0, size=m)
+    else:
+        w = rng.choice(TIE_WEIGHTS, size=m) if ties else rng.uniform(-1.0, 1.0, size=m)
+    es = rng.choice([1.0, 2.0], size=m) if rng.integers(2) else None
+    return n, e, w, es
+
+
+def _objective_args(n, e, w, es, null_model, resolution):
+    if null_model is None:
+        return dict(edge_sizes=None if es is None else es.tolist(), a=None, gamma=0.0)
+    a, _ = reference.null_model_values(n, e.tolist(), w.tolist(),
+                                       None if es is None else es.tolist(), null_model)
+    return dict(edge_sizes=None if es is None else es.tolist(), a=a, gamma=resolution)
+
+
+def _connected(labels, e):
+    return np.array_equal(reference.canonical(reference.split_disconnected(labels, e)),
+                          reference.canonical(labels))
+
+
+def _check(seed, null_model, ties):
+    rng = np.random.default_rng(seed)
+    n, e, w, es = _graph(rng, null_model, ties)
+    resolution = float(rng.choice([0.0, 0.5, 1.0, 2.0])) if null_model else 1.0
+    linkage = "sum" if null_model else str(rng.choice(LINKAGES))
+    kw = dict(n_nodes=n, linkage=linkage, edge_sizes=es, null_model=null_model,
+              resolution=resolution)
+    obj = _objective_args(n, e, w, es, null_model, resolution)
+    plain = gasp(e, w, **kw)
+    refined = gasp(e, w, refine=True, **kw)
+    f0 = reference.objective(plain, e.tolist(), w.tolist(), **obj)
+    f1 = reference.objective(refined, e.tolist(), w.tolist(), **obj)
+    assert f1 >= f0 - 1e-9, (f0, f1)
+    assert reference.is_local_optimum(refined, e.tolist(), w.tolist(), **obj, tol=1e-9)
+    assert _connected(refined, e)
+    assert np.array_equal(refined, reference.canonical(refined))
+    # from arbitrary labels, with both id widths
+    start = rng.integers(0, max(n, 1), size=n)
+    problem = prepare(e, w, n_nodes=n, linkage="sum", edge_sizes=es, null_model=null_model,
+                      resolution=resolution)
+    out32, info = _core.refine(problem, start, index_bits=32)
+    out64, _ = _core.refine(problem, start, index_bits=64)
+    assert np.array_equal(out32, out64)
+    fs = reference.objective(start, e.tolist(), w.tolist(), **obj)
+    fr = reference.objective(out32, e.tolist(), w.tolist(), **obj)
+    assert fr >= fs - 1e-9
+    assert fr - fs == pytest.approx(info["refine_gain"], abs=1e-9)
+    assert reference.is_local_optimum(out32, e.tolist(), w.tolist(), **obj, tol=1e-9)
+
+
+@pytest.mark.parametrize("null_model", [None, "modularity", "cpm"])
+@pytest.mark.parametrize("ties", [False, True])
+def test_refine_properties_seeded(null_model, ties):
+    for seed in range(25):
+        _check(1000 * (null_model is None) + seed, null_model, ties)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([None, "modularity", "cpm"]), st.booleans())
+def test_refine_properties_hypothesis(seed, null_model, ties):
+    _check(seed, null_model, ties)
+
+
+def test_refine_improves_a_poor_start_and_is_deterministic():
+    # two positive cliques joined by negative edges, started from one cluster
+    rng = np.random.default_rng(0)
+    blocks = np.repeat(np.arange(4), 10)
+    iu, iv = np.triu_indices(40, 1)
+    w = np.where(blocks[iu] == blocks[iv], 1.0, -1.0) * rng.uniform(0.5, 1.0, iu.size)
+    flip = rng.random(iu.size) < 0.1
+    w[flip] *= -1
+    e = np.stack([iu, iv], 1)
+    problem = prepare(e, w, linkage="sum")
+    out, info = _core.refine(problem, np.zeros(40, dtype=np.int64))
+    assert info["n_moves"] > 0
+    np.testing.assert_array_equal(out, reference.canonical(blocks))
+    again, _ = _core.refine(problem, np.zeros(40, dtype=np.int64))
+    np.testing.assert_array_equal(out, again)
+
+
+def test_refine_rejects_bad_labels():
+    problem = prepare([[0, 1], [1, 2]], [1.0, -1.0], linkage="sum")
+    with pytest.raises(GaspValueError, match=r"labels \(element 1\)"):
+        _core.refine(problem, np.array([0, 3, 0]))
+    with pytest.raises(GaspValueError, match="lifted"):
+        gasp([[0, 1], [1, 2]], [1.0, -1.0], lifted=[True, False], refine=True)
+
+
+def test_refine_through_partition_and_the_estimator():
+    import networkx as nx
+    import scipy.sparse as sp
+
+    from gasp_graph import GASP, partition
+
+    rng = np.random.default_rng(7)
+    e = random_edges(rng, 30, 120)
+    w = rng.uniform(-1, 1, size=len(e))
+    expected = gasp(e, w, n_nodes=30, linkage="average", refine=True)
+    assert not np.array_equal(expected, gasp(e, w, n_nodes=30, linkage="average"))  # it worked
+    G = nx.Graph()
+    G.add_nodes_from(range(30))
+    G.add_weighted_edges_from((int(u), int(v), float(x)) for (u, v), x in zip(e, w))
+    edges = np.array([(u, v) for u, v in G.edges()])
+    weights = np.array([G[u][v]["weight"] for u, v in edges])
+    labels = gasp(edges, weights, n_nodes=30, linkage="sum", refine=True)
+    got = partition(G, linkage="sum", refine=True)
+    assert sorted(map(sorted, got)) == sorted(
+        sorted(np.flatnonzero(labels == k).tolist()) for k in range(labels.max() + 1))
+    A = sp.coo_array((w, (e[:, 0], e[:, 1])), shape=(30, 30))
+    model = GASP("sum", refine=True, affinity="precomputed")
+    np.testing.assert_array_equal(partition(A, linkage="sum", refine=True), model.fit_predict(A))
+
+
+def test_collapse_adds_up_the_edges_between_clusters():
+    from gasp_graph import GaspValueError as Err
+
+    rng = np.random.default_rng(9)
+    e = random_edges(rng, 40, 200, duplicates=True)
+    x = rng.uniform(-1, 1, size=len(e))
+    labels = rng.integers(0, 7, size=40)
+    edges, values = _core.collapse(e, x, labels, 7)
+    expected = {}
+    for (u, v), w in zip(e.tolist(), x.tolist()):
+        a, b = sorted((int(labels[u]), int(labels[v])))
+        if a != b:
+            expected[(a, b)] = expected.get((a, b), 0.0) + w
+    assert [tuple(p) for p in edges.tolist()] == sorted(expected, key=lambda p: (
+        p[0], min(i for i, (u, v) in enumerate(e.tolist())
+                  if sorted((int(labels[u]), int(labels[v]))) == list(p))))
+    np.testing.assert_allclose(values, [expected[tuple(p)] for p in edges.tolist()])
+    with pytest.raises(Err):
+        _core.collapse(e, x, labels, 3)  # a label outside [0, 3)
