@@ -77,6 +77,7 @@ mkdir -p "$WORK/repo"
 cp -R "$ROOT/tests" "$WORK/repo/tests"
 # some tests import the benchmark helpers from ../benchmarks (test_image_pipeline, test_benchmarks)
 cp -R "$ROOT/benchmarks" "$WORK/repo/benchmarks"
+[ -d "$ROOT/examples" ] && cp -R "$ROOT/examples" "$WORK/repo/examples"  # tests run the gallery examples
 rm -rf "$WORK/repo/benchmarks/results"
 cp "$ROOT/pyproject.toml" "$WORK/repo/pyproject.toml"
 # tests/conftest.py reads the reference cases from ../shared/reference beside the repository.
