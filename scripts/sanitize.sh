@@ -109,7 +109,7 @@ if [ "$SANITIZER" = asan ]; then
     log "running ${TESTS[*]} under ASan + UBSan"
     (cd "$WORK/repo" && LD_PRELOAD="$ASAN_LIB" "$VENV/bin/python" -m pytest -p no:cacheprovider \
         -c "$WORK/repo/pyproject.toml" --rootdir "$WORK/repo" -q -x --capture=sys \
-        "${TESTS[@]}" "$@") || status=$?
+        -m "not gallery" "${TESTS[@]}" "$@") || status=$?
 else
     command -v valgrind >/dev/null 2>&1 || die "neither ASan nor valgrind is available"
     export GASP_SANITIZER_RUN=1 PYTHONMALLOC=malloc
@@ -120,7 +120,7 @@ else
     (cd "$WORK/repo" && valgrind --quiet --error-exitcode=99 --suppressions="$SUPP" \
         --errors-for-leak-kinds=definite --leak-check=no --track-origins=no \
         "$VENV/bin/python" -m pytest -p no:cacheprovider -c "$WORK/repo/pyproject.toml" \
-        --rootdir "$WORK/repo" -q -x --capture=sys -m "not slow" "${TESTS[@]}" "$@") || status=$?
+        --rootdir "$WORK/repo" -q -x --capture=sys -m "not slow and not gallery" "${TESTS[@]}" "$@") || status=$?
 fi
 if [ "$status" = 5 ]; then die "pytest collected no tests"; fi
 if [ "$status" != 0 ]; then

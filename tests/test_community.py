@@ -134,6 +134,7 @@ def test_partition_of_an_unsigned_graph_warns():
         partition(G)  # something repels: no warning
 
 
+@pytest.mark.gallery
 def test_gallery_example_runs(monkeypatch):
     import runpy
     from pathlib import Path

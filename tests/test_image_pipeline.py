@@ -313,6 +313,7 @@ def test_gaussian_filter_matches_scipy():
 # The gallery example and the noise benchmark's bookkeeping
 # ------------------------------------------------------------------------------------------
 
+@pytest.mark.gallery
 def test_gallery_example_runs(tmp_path):
     pytest.importorskip("skimage")
     matplotlib = pytest.importorskip("matplotlib")
