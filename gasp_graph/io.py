@@ -7,16 +7,17 @@ reads any supported format into a networkx graph.
 
 Formats, chosen from the file name (below a compression extension) or by ``format=``:
 
-============  ===========================================  ===================================
-format        extensions                                   columns separated by
-============  ===========================================  ===================================
-``csv``       ``.csv``                                     commas (quotes as in CSV)
-``tsv``       ``.tsv``, ``.tab``                           tabs
-``edgelist``  ``.txt``, ``.edgelist``, ``.edges``, ``.el``  whitespace (or, for a file of unknown
-              and any other                                extension, what the first line uses)
-``graphml``   ``.graphml``                                 (XML; read with networkx)
-``gml``       ``.gml``                                     (read with networkx)
-============  ===========================================  ===================================
+============  ============================  ============================================
+format        extensions                    columns separated by
+============  ============================  ============================================
+``csv``       ``.csv``                      commas (quoted fields as in CSV)
+``tsv``       ``.tsv``, ``.tab``            tabs
+``edgelist``  ``.txt``, ``.edgelist``,      whitespace; for an edge table of any other
+              ``.edges``, ``.el``, others   than ``.csv`` / ``.tsv`` / ``.tab`` without
+                                            ``format=``: what its first line uses
+``graphml``   ``.graphml``                  (XML; read with networkx)
+``gml``       ``.gml``                      (read with networkx)
+============  ============================  ============================================
 
 A final ``.gz``, ``.bz2`` or ``.xz`` is decompressed (data arriving on standard input is
 recognised by its first bytes); a UTF-8 byte-order mark is skipped.  An explicit ``format=``
