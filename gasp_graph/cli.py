@@ -64,9 +64,10 @@ output:
 graph files (need networkx):
   GraphML (.graphml) and GML (.gml) files (optionally compressed), --format graphml / gml,
   and edge lists whose lines carry attribute dicts ("u v {'weight': 0.7}", networkx's
-  write_edgelist) are read with networkx.  --weight NAME names the weight attribute (default "weight"); given
-  twice (--weight att --weight rep) the weight is att - rep.  --lifted NAME names a boolean
-  attribute marking lifted edges.  A directed graph is an error (convert it first).
+  write_edgelist) are read with networkx.  --weight NAME names the weight attribute (default
+  "weight"); given twice (--weight att --weight rep) the weight is att - rep.  --lifted NAME
+  names a boolean attribute marking lifted edges.  A directed graph is an error (convert it
+  first).
 
 exit status:
   0 on success, 2 on a usage error or an invalid input file (the message names the file and

@@ -535,7 +535,7 @@ def _delimiter_hint(fields, delimiter, format):
             return (f"; the line contains {'tabs' if other == chr(9) else 'commas'}: is the "
                     f"file {fmt.upper()}? (read as {format}; pass --format {fmt})")
     if delimiter is not None and len(fields) == 1 and " " in text:
-        return f"; the line contains spaces: is it whitespace-separated? (pass --format edgelist)"
+        return "; the line contains spaces: is it whitespace-separated? (pass --format edgelist)"
     return ""
 
 

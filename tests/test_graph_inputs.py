@@ -91,7 +91,8 @@ def test_igraph_without_names_uses_vertex_indices():
 
 def test_missing_values_and_default_weight():
     df = pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"], "weight": [0.9, np.nan]})
-    with pytest.raises(GaspValueError, match=r"row 1 has weight = nan; weights must be finite \(a missing value needs default_weight=\)"):
+    with pytest.raises(GaspValueError, match=r"row 1 has weight = nan; weights must be finite "
+                       r"\(a missing value needs default_weight=\)"):
         partition(df)
     assert partition(df, default_weight=-1.0) == [{"a", "b"}, {"c"}]
     no_weight = df.drop(columns="weight")

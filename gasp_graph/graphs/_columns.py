@@ -61,3 +61,75 @@ def check_flags(f, what):
 def check_sizes(s, what, kind):
     _first_bad(~(np.isfinite(s) & (s > 0)), s, what, f"{kind} sizes must be finite and > 0")
     return s
+
+
+def weight_names(weight):
+    """``weight`` as a tuple of one name, or of two (attractive, repulsive)."""
+    if isinstance(weight, tuple) and len(weight) == 2 and all(isinstance(a, str) for a in weight):
+        return weight
+    if isinstance(weight, str):
+        return (weight,)
+    raise GaspTypeError(
+        "weight must be a name or a pair (attractive, repulsive) of names, got "
+        f"{weight!r}"
+    )
+
+
+def check_default_weight(default_weight) -> None:
+    if default_weight is not None and (
+        isinstance(default_weight, (bool, np.bool_))
+        or not isinstance(default_weight, numbers.Real)
+        or not np.isfinite(default_weight)
+    ):
+        raise GaspValueError(f"default_weight must be a finite real number, got {default_weight!r}")
+
+
+def edge_columns(get, describe, m, keep, *, weight, default_weight, lifted, edge_size):
+    """Weights, lifted flags and edge sizes of ``m`` edges read column by column.
+
+    ``get(name, role)`` returns the values of a column (or attribute), or None when the graph
+    has none of that name and a default applies (it raises itself otherwise); ``describe(k)``
+    names edge ``k``; ``keep`` masks out the self-loops, whose values are never checked.
+    Returns ``(weights, lifted or None, sizes or None)``.
+    """
+    check_default_weight(default_weight)
+    columns = []
+    for name in weight_names(weight):
+        values = get(name, "weight")
+        if values is None:
+            columns.append(np.full(m, float(default_weight)))
+            continue
+
+        def where(k, name=name):
+            return f"{describe(k)} has {name}"
+
+        w = as_column(values, where, missing=default_weight)
+        check_weights(np.where(keep, w, 0.0), where, default_weight is not None)
+        columns.append(w)
+    w = columns[0] - columns[1] if len(columns) == 2 else columns[0]
+    lifted_arr = sizes = None
+    if lifted is not None:
+        values = get(lifted, "lifted")
+
+        def where(k):
+            return f"{describe(k)} has {lifted}"
+
+        flags = np.zeros(m) if values is None else as_column(values, where, missing=0.0)
+        lifted_arr = check_flags(np.where(keep, flags, 0.0), where)
+    if edge_size is not None:
+        values = get(edge_size, "edge_size")
+
+        def where(k):
+            return f"{describe(k)} has {edge_size}"
+
+        sizes = np.ones(m) if values is None else as_column(values, where, missing=1.0)
+        check_sizes(np.where(keep, sizes, 1.0), where, "edge")
+    return w, lifted_arr, sizes
+
+
+def drop(keep, edges, *columns):
+    """``edges`` and the per-edge ``columns`` (None stays None) without the masked-out rows."""
+    if keep.all():
+        return (edges, *columns)
+    return (np.ascontiguousarray(edges[keep]),
+            *(None if c is None else c[keep] for c in columns))

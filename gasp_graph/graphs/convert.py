@@ -17,7 +17,8 @@ from .sparse import from_sparse, is_sparse
 
 __all__ = ["GraphArrays", "is_graph", "from_graph", "GRAPH_KINDS"]
 
-GRAPH_KINDS = "a networkx Graph/MultiGraph, a pandas DataFrame, an igraph Graph or a scipy sparse matrix"
+GRAPH_KINDS = ("a networkx Graph/MultiGraph, a pandas DataFrame, an igraph Graph or a scipy "
+               "sparse matrix")
 
 
 class GraphArrays(NamedTuple):

@@ -7,14 +7,13 @@ passed one of its graphs.
 """
 from __future__ import annotations
 
-import numbers
 import sys
 
 import numpy as np
 
 from .._validation import self_loop_error, self_loops_mode
 from ..exceptions import GaspTypeError, GaspValueError
-from ._columns import as_column, check_flags, check_sizes, check_weights
+from ._columns import as_column, check_sizes, drop, edge_columns
 
 __all__ = ["is_igraph", "from_igraph"]
 
@@ -22,14 +21,6 @@ __all__ = ["is_igraph", "from_igraph"]
 def is_igraph(obj) -> bool:
     ig = sys.modules.get("igraph")  # an igraph Graph implies igraph is already imported
     return ig is not None and isinstance(obj, ig.Graph)
-
-
-def _attribute(g, name, role):
-    if not isinstance(name, str):
-        raise GaspTypeError(f"{role} must be an edge attribute name (str), got {name!r}")
-    if name not in g.es.attributes():
-        return None
-    return g.es[name]
 
 
 def from_igraph(g, *, weight, default_weight, lifted, edge_size, node_size, self_loops="ignore"):
@@ -51,52 +42,23 @@ def from_igraph(g, *, weight, default_weight, lifted, edge_size, node_size, self
     keep = edges[:, 0] != edges[:, 1]
     if not keep.all() and mode == "error":
         raise self_loop_error(edge(int(np.flatnonzero(~keep)[0])))
-    if default_weight is not None and (
-        isinstance(default_weight, (bool, np.bool_))
-        or not isinstance(default_weight, numbers.Real)
-        or not np.isfinite(default_weight)
-    ):
-        raise GaspValueError(f"default_weight must be a finite real number, got {default_weight!r}")
-    if isinstance(weight, tuple) and len(weight) == 2:
-        names = weight
-    elif isinstance(weight, str):
-        names = (weight,)
-    else:
-        raise GaspTypeError(
-            "weight must be an edge attribute name or a pair (attractive, repulsive) of names, "
-            f"got {weight!r}"
-        )
-    columns = []
-    for name in names:
-        values = _attribute(g, name, "weight")
-        if values is None:
-            if default_weight is None:
-                raise GaspValueError(
-                    f"the graph has no edge attribute {name!r} (attributes: "
-                    f"{', '.join(map(repr, g.es.attributes())) or 'none'}); name the weight "
-                    "attribute with weight=, or pass default_weight="
-                )
-            columns.append(np.full(m, float(default_weight)))
-            continue
 
-        def where(k, name=name):
-            return f"{edge(k)} has {name}"
+    def get(name, role):
+        if not isinstance(name, str):
+            raise GaspTypeError(f"{role} must be an edge attribute name (str), got {name!r}")
+        if name in g.es.attributes():
+            return g.es[name]
+        if role == "weight" and default_weight is None:
+            raise GaspValueError(
+                f"the graph has no edge attribute {name!r} (attributes: "
+                f"{', '.join(map(repr, g.es.attributes())) or 'none'}); name the weight "
+                "attribute with weight=, or pass default_weight="
+            )
+        return None  # a default applies
 
-        w = as_column(values, where, missing=default_weight)
-        check_weights(np.where(keep, w, 0.0), where, default_weight is not None)
-        columns.append(w)
-    w = columns[0] - columns[1] if len(columns) == 2 else columns[0]
-    lifted_arr = sizes = None
-    if lifted is not None:
-        values = _attribute(g, lifted, "lifted")
-        flags = np.zeros(m) if values is None else as_column(
-            values, lambda k: f"{edge(k)} has {lifted}", missing=0.0)
-        lifted_arr = check_flags(np.where(keep, flags, 0.0), lambda k: f"{edge(k)} has {lifted}")
-    if edge_size is not None:
-        values = _attribute(g, edge_size, "edge_size")
-        sizes = np.ones(m) if values is None else as_column(
-            values, lambda k: f"{edge(k)} has {edge_size}", missing=1.0)
-        check_sizes(np.where(keep, sizes, 1.0), lambda k: f"{edge(k)} has {edge_size}", "edge")
+    w, lifted_arr, sizes = edge_columns(get, edge, m, keep, weight=weight,
+                                        default_weight=default_weight, lifted=lifted,
+                                        edge_size=edge_size)
     node_sizes = None
     if node_size is not None:
         if not isinstance(node_size, str):
@@ -108,8 +70,5 @@ def from_igraph(g, *, weight, default_weight, lifted, edge_size, node_size, self
         node_sizes = as_column(values, lambda k: f"node {nodes[k]!r} has {node_size}",
                                missing=1.0)
         check_sizes(node_sizes, lambda k: f"node {nodes[k]!r} has {node_size}", "node")
-    if not keep.all():
-        edges, w = np.ascontiguousarray(edges[keep]), w[keep]
-        lifted_arr = None if lifted_arr is None else lifted_arr[keep]
-        sizes = None if sizes is None else sizes[keep]
+    edges, w, lifted_arr, sizes = drop(keep, edges, w, lifted_arr, sizes)
     return list(nodes), edges, w, lifted_arr, sizes, node_sizes

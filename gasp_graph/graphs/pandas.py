@@ -8,14 +8,13 @@ unless the caller already passed one of its DataFrames.
 """
 from __future__ import annotations
 
-import numbers
 import sys
 
 import numpy as np
 
 from .._validation import self_loop_error, self_loops_mode
 from ..exceptions import GaspTypeError, GaspValueError
-from ._columns import as_column, check_flags, check_sizes, check_weights
+from ._columns import as_column, check_sizes, drop, edge_columns
 
 __all__ = ["is_dataframe", "from_pandas"]
 
@@ -34,20 +33,10 @@ def _column(df, name, role):
     return df[name]
 
 
-def _weight_names(weight):
-    if isinstance(weight, tuple) and len(weight) == 2:
-        return weight
-    if isinstance(weight, (list, dict, set, tuple)) or weight is None:
-        raise GaspTypeError(
-            "weight must be a column name or a pair (attractive, repulsive) of column names, "
-            f"got {weight!r}"
-        )
-    return (weight,)
-
-
 def from_pandas(df, *, source, target, weight, default_weight, lifted, edge_size, node_size,
                 self_loops="ignore"):
-    """Engine arrays from a pandas edge table: ``(nodes, edges, weights, lifted, sizes, node_sizes)``.
+    """Engine arrays from a pandas edge table: ``(nodes, edges, weights, lifted, sizes,
+    node_sizes)``.
 
     ``nodes`` are the node names in order of first appearance (row by row, source first);
     ``node_size`` is a mapping (dict or Series) from node name to size, missing names count 1.
@@ -76,36 +65,14 @@ def from_pandas(df, *, source, target, weight, default_weight, lifted, edge_size
         k = int(np.flatnonzero(~keep)[0])
         raise self_loop_error(f"{row(k)} ({src[k]!r}, {tgt[k]!r})")
 
-    if default_weight is not None and (
-        isinstance(default_weight, (bool, np.bool_))
-        or not isinstance(default_weight, numbers.Real)
-        or not np.isfinite(default_weight)
-    ):
-        raise GaspValueError(f"default_weight must be a finite real number, got {default_weight!r}")
-    columns = []
-    for name in _weight_names(weight):
-        if name not in df.columns and default_weight is not None:
-            columns.append(np.full(m, float(default_weight)))
-            continue
-        values = _column(df, name, "weight").to_numpy()
+    def get(name, role):
+        if name not in df.columns and role == "weight" and default_weight is not None:
+            return None
+        return _column(df, name, role).to_numpy()
 
-        def where(k, name=name):
-            return f"{row(k)} has {name}"
-
-        w = as_column(values, where, missing=default_weight)
-        check_weights(np.where(keep, w, 0.0), where, default_weight is not None)
-        columns.append(w)
-    w = columns[0] - columns[1] if len(columns) == 2 else columns[0]
-
-    lifted_arr = sizes = None
-    if lifted is not None:
-        values = _column(df, lifted, "lifted").to_numpy()
-        flags = as_column(values, lambda k: f"{row(k)} has {lifted}", missing=0.0)
-        lifted_arr = check_flags(np.where(keep, flags, 0.0), lambda k: f"{row(k)} has {lifted}")
-    if edge_size is not None:
-        values = _column(df, edge_size, "edge_size").to_numpy()
-        sizes = as_column(values, lambda k: f"{row(k)} has {edge_size}", missing=1.0)
-        check_sizes(np.where(keep, sizes, 1.0), lambda k: f"{row(k)} has {edge_size}", "edge")
+    w, lifted_arr, sizes = edge_columns(get, row, m, keep, weight=weight,
+                                        default_weight=default_weight, lifted=lifted,
+                                        edge_size=edge_size)
     node_sizes = None
     if node_size is not None:
         if isinstance(node_size, str) or not hasattr(node_size, "get"):
@@ -116,15 +83,12 @@ def from_pandas(df, *, source, target, weight, default_weight, lifted, edge_size
         values = [node_size.get(v, 1.0) for v in nodes]
         node_sizes = as_column(values, lambda k: f"node {nodes[k]!r} has size")
         check_sizes(node_sizes, lambda k: f"node {nodes[k]!r} has size", "node")
-    if not keep.all():
-        edges, w = np.ascontiguousarray(edges[keep]), w[keep]
-        lifted_arr = None if lifted_arr is None else lifted_arr[keep]
-        sizes = None if sizes is None else sizes[keep]
+    edges, w, lifted_arr, sizes = drop(keep, edges, w, lifted_arr, sizes)
     return nodes, edges, w, lifted_arr, sizes, node_sizes
 
 
 def from_dataframe_check(source, target) -> None:
-    """``source=`` / ``target=`` only apply to a DataFrame: elsewhere they must keep their defaults."""
+    """``source=`` / ``target=`` only apply to a DataFrame: elsewhere they keep their defaults."""
     for name, value, default in (("source", source, "source"), ("target", target, "target")):
         if value != default:
             raise GaspTypeError(
