@@ -416,6 +416,9 @@ def _wants_networkx(args, path: str) -> bool:
 
 def _main_networkx(args, path: str, options: dict, fail) -> int:
     """Read ``path`` with networkx and partition it with gasp_graph.partition."""
+    if path == "-":
+        return fail(f"--format {args.format} cannot be read from standard input; save the "
+                    "graph to a file (compressed or not) and pass its name")
     try:
         import networkx as nx
     except ImportError:

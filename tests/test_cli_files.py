@@ -176,6 +176,8 @@ def test_stdin_dash_pipe_and_compressed(tmp_path):
         code, out, err = run(args, stdin=payload)
         assert code == 0, (args, err)
         assert parse(out, ",") == expected()
+    code, _, err = run(["-", "--format", "graphml"], stdin=data)
+    assert code == 2 and "cannot be read from standard input" in err
     # an empty pipe is an empty input, not the bundled example
     code, out, err = run([], stdin=b"")
     assert code == 2 and out == "" and "<stdin>: no edges found" in err
