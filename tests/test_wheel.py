@@ -62,3 +62,23 @@ def test_built_wheel_is_tagged_cp310_abi3():
         meta = next(n for n in z.namelist() if n.endswith(".dist-info/WHEEL"))
         assert _wheel_tags(z.read(meta).decode()) == [f"cp310-abi3-{plat}"]
         assert sum(n.endswith(".abi3.so") or n.endswith(".pyd") for n in z.namelist()) == 2
+
+
+def test_cibuildwheel_builds_one_abi3_wheel_per_platform_and_tests_it():
+    """The [tool.cibuildwheel] table: cp310 only (the abi3 wheel serves newer CPythons), every
+    platform, and a test command that exists and runs the suite outside the source tree."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "pyproject.toml").exists():
+        pytest.skip("not running from a source tree")
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    assert config["build"] == "cp310-*"
+    assert {"linux", "macos", "windows"} <= set(config)
+    images = config["linux"]
+    assert any(k.startswith("manylinux") for k in images)
+    assert any(k.startswith("musllinux") for k in images)
+    command = config["test-command"]
+    assert "{project}/scripts/test_installed.py" in command
+    assert (root / "scripts" / "test_installed.py").exists()
+    setup = (root / "setup.py").read_text()
+    assert '"py_limited_api": "cp310"' in setup
