@@ -50,9 +50,11 @@ def smooth_noise():
 
 
 affinities = np.empty((len(offsets),) + shape)
-for k, o in enumerate(offsets):
-    partner = np.roll(gt, [-x for x in o], axis=(0, 1))  # gt[p + o]
+padded = np.pad(gt, 9, constant_values=-1)  # -1: outside the image (those values are ignored)
+for k, (dy, dx) in enumerate(offsets):
+    partner = padded[9 + dy:9 + dy + shape[0], 9 + dx:9 + dx + shape[1]]  # gt[p + o]
     logit = np.where(gt == partner, 3.0, -3.0) + 0.5 * rng.standard_normal(shape)
+    logit[partner < 0] = 3.0
     logit += 2.0 * np.maximum(smooth_noise(), 0)
     affinities[k] = 1 / (1 + np.exp(-logit))
 
