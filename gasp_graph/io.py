@@ -91,6 +91,10 @@ def _suffix(path) -> str:
 def _open_binary(path, stdin=None):
     """A binary stream of ``path`` (``"-"``: ``stdin``), decompressed by extension or magic."""
     if path == "-":
+        if stdin is None:
+            import sys
+
+            stdin = sys.stdin
         raw = stdin.buffer if hasattr(stdin, "buffer") else stdin
         if isinstance(raw, io.TextIOBase):  # a text stream without a buffer (tests)
             return None, raw
@@ -109,10 +113,34 @@ def _open_binary(path, stdin=None):
 def open_text(path, stdin=None):
     """Open ``path`` (``"-"`` for ``stdin``) as UTF-8 text, decompressed, a BOM skipped.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file, or ``"-"``.  ``.gz``, ``.bz2`` and ``.xz`` files are decompressed, as is any
+        file or standard input whose first bytes are those of one of these formats.
+    stdin : file, optional
+        The stream read for ``"-"`` (default :data:`sys.stdin`).
+
+    Returns
+    -------
+    io.TextIOBase
+        Lines keep their line endings (``newline=""``, as the :mod:`csv` module wants).
+
     Raises
     ------
     EdgeListError
         No such file, a directory, permission denied.
+
+    Examples
+    --------
+    >>> import gzip, os, tempfile
+    >>> from gasp_graph.io import open_text
+    >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt.gz")
+    >>> with gzip.open(path, "wt", encoding="utf-8-sig") as f:
+    ...     _ = f.write("a b 0.5\n")
+    >>> with open_text(path) as f:
+    ...     f.read()
+    'a b 0.5\n'
     """
     name = "<stdin>" if path == "-" else os.fspath(path)
     try:
