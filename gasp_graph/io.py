@@ -137,10 +137,10 @@ def open_text(path, stdin=None):
     >>> from gasp_graph.io import open_text
     >>> path = os.path.join(tempfile.mkdtemp(), "edges.txt.gz")
     >>> with gzip.open(path, "wt", encoding="utf-8-sig") as f:
-    ...     _ = f.write("a b 0.5\n")
+    ...     _ = f.write("a b 0.5\\n")
     >>> with open_text(path) as f:
     ...     f.read()
-    'a b 0.5\n'
+    'a b 0.5\\n'
     """
     name = "<stdin>" if path == "-" else os.fspath(path)
     try:
