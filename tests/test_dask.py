@@ -27,7 +27,9 @@ CONSTRAINTS = [
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        # ":0": any free port (None means the default 8787, which another process may hold,
+        # and the "port in use" warning is an error under the test settings)
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     c = distributed.Client(cluster)
     yield c
