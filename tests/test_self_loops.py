@@ -74,14 +74,14 @@ def test_graph_inputs_ignore_or_reject_self_loops():
     with pytest.raises(GaspValueError, match=r"A\[0, 0\] = 2.0 is a self-loop"):
         partition(A, self_loops="error")
     dense = A.toarray()
-    np.testing.assert_array_equal(GASP().fit_predict(dense), [0, 0, 1])
+    np.testing.assert_array_equal(GASP(affinity="precomputed").fit_predict(dense), [0, 0, 1])
     with pytest.raises(GaspValueError, match=r"A\[0, 0\] = 2.0 is a self-loop"):
-        GASP(self_loops="error").fit(dense)
+        GASP(affinity="precomputed", self_loops="error").fit(dense)
     with pytest.raises(GaspValueError, match=r"A\[0, 0\] = 2.0 is a self-loop"):
-        GASP(self_loops="error").fit(A)
+        GASP(affinity="precomputed", self_loops="error").fit(A)
     # a zero diagonal is no self-loop
-    np.testing.assert_array_equal(GASP(self_loops="error").fit_predict(dense - np.diag([2, 0, 0])),
-                                  [0, 0, 1])
+    model = GASP(affinity="precomputed", self_loops="error")
+    np.testing.assert_array_equal(model.fit_predict(dense - np.diag([2, 0, 0])), [0, 0, 1])
 
 
 @pytest.mark.parametrize("bad", ["drop", None, True])
@@ -92,7 +92,7 @@ def test_self_loops_value_is_checked_everywhere(bad):
     for call in (lambda: gasp([[0, 1]], [1.0], self_loops=bad),
                  lambda: partition(G, self_loops=bad),
                  lambda: agglomerate([[0, 1]], [1.0], self_loops=bad),
-                 lambda: GASP(self_loops=bad).fit(np.zeros((2, 2)))):
+                 lambda: GASP(affinity="precomputed", self_loops=bad).fit(np.zeros((2, 2)))):
         with pytest.raises(GaspValueError, match="self_loops must be 'ignore' or 'error'"):
             call()
 
