@@ -48,7 +48,7 @@ def test_identity_superpixels_give_the_pixel_result(linkage, cannot_link, local_
     mask = rng.random(shape) > 0.1
     identity = np.arange(1, affs[0].size + 1).reshape(shape)
     for kw in [dict(), dict(mask=mask, long_range_fraction=0.5, seed=2),
-               dict(beta=0.4, weights="logit", size_regularizer=0.5),
+               dict(beta=0.4, kind="logit", size_regularizer=0.5),
                dict(min_size=4), dict(min_size=4, cleanup="watershed", mask=mask),
                dict(n_clusters=7)]:
         opts = dict(linkage=linkage, cannot_link=cannot_link, local_merge=local_merge, **kw)

@@ -311,7 +311,7 @@ def segment(
     offs = _as_offsets(offsets, len(shape))
     if pre_merge or superpixels is not None:
         return _segment_regions(
-            a, offs, superpixels, pre_merge, b, weights, linkage, local_merge, mask,
+            a, offs, superpixels, pre_merge, b, kind, linkage, local_merge, mask,
             long_range_fraction, seed, min_size, cleanup,
             dict(cannot_link=cannot_link, merge_constrained_at_end=merge_constrained_at_end,
                  size_regularizer=size_regularizer, n_clusters=n_clusters,
