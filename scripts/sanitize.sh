@@ -80,6 +80,10 @@ cp -R "$ROOT/benchmarks" "$WORK/repo/benchmarks"
 [ -d "$ROOT/examples" ] && cp -R "$ROOT/examples" "$WORK/repo/examples"  # tests run the gallery examples
 rm -rf "$WORK/repo/benchmarks/results"
 cp "$ROOT/pyproject.toml" "$WORK/repo/pyproject.toml"
+# Some tests import the benchmark generators (../benchmarks) or run the gallery examples.
+cp -R "$ROOT/benchmarks" "$WORK/repo/benchmarks"
+rm -rf "$WORK/repo/benchmarks/results"
+[ -d "$ROOT/examples" ] && cp -R "$ROOT/examples" "$WORK/repo/examples"
 # tests/conftest.py reads the reference cases from ../shared/reference beside the repository.
 if [ -n "${GASP_REFERENCE_DIR:-}" ]; then
     mkdir -p "$WORK/shared" && ln -s "$GASP_REFERENCE_DIR" "$WORK/shared/reference"
