@@ -2,7 +2,14 @@
 import numpy as np
 import pytest
 
-from gasp_graph import GaspTypeError, GaspValueError, agglomerate, partition, partitions
+from gasp_graph import (
+    GaspTypeError,
+    GaspValueError,
+    GaspWarning,
+    agglomerate,
+    partition,
+    partitions,
+)
 
 nx = pytest.importorskip("networkx")
 pd = pytest.importorskip("pandas")
@@ -98,7 +105,8 @@ def test_missing_values_and_default_weight():
     no_weight = df.drop(columns="weight")
     with pytest.raises(GaspValueError, match=r"weight='weight' is not a column.*'source'"):
         partition(no_weight)
-    assert partition(no_weight, default_weight=1.0) == [{"a", "b", "c"}]
+    with pytest.warns(GaspWarning, match="no negative weight"):
+        assert partition(no_weight, default_weight=1.0) == [{"a", "b", "c"}]
     g = ig.Graph(n=3, edges=[(0, 1), (1, 2)])
     with pytest.raises(GaspValueError, match="no edge attribute 'weight'"):
         partition(g)
@@ -132,15 +140,15 @@ def test_bad_tables_name_the_row_and_column():
 
 
 def test_self_loops_in_tables_and_igraph():
-    df = pd.DataFrame({"source": ["a", "b", "c"], "target": ["b", "b", "c"],
-                       "weight": [0.9, np.nan, 2.0]})  # a loop's weight is never read
+    df = pd.DataFrame({"source": ["a", "b", "c", "a"], "target": ["b", "b", "c", "c"],
+                       "weight": [0.9, np.nan, 2.0, -0.5]})  # a loop's weight is never read
     assert partition(df) == [{"a", "b"}, {"c"}]
     with pytest.raises(GaspValueError, match=r"row 1 \('b', 'b'\) is a self-loop"):
         partition(df, self_loops="error")
-    g = ig.Graph(n=2, edges=[(0, 1), (1, 1)])
-    g.vs["name"] = ["x", "y"]
-    g.es["weight"] = [0.5, 4.0]
-    assert partition(g) == [{"x", "y"}]
+    g = ig.Graph(n=3, edges=[(0, 1), (1, 1), (1, 2)])
+    g.vs["name"] = ["x", "y", "z"]
+    g.es["weight"] = [0.5, 4.0, -1.0]
+    assert partition(g) == [{"x", "y"}, {"z"}]
     with pytest.raises(GaspValueError, match=r"edge \('y', 'y'\) is a self-loop"):
         partition(g, self_loops="error")
 
@@ -156,3 +164,20 @@ def test_node_sizes():
     assert partition(df, source="a", target="b", weight="w", node_size=pd.Series(sizes),
                      size_regularizer=1.0) == want
     assert partition(g, weight="w", node_size="s", size_regularizer=1.0) == want
+
+
+def test_modularity_null_model_counts_self_loops_like_networkx():
+    df = _table(5)
+    loops = pd.DataFrame({"a": ["n1", "n7", "n7"], "b": ["n1", "n7", "n7"], "w": [3.0, 1.5, 2.0],
+                          "rep": [0.0] * 3, "long": [False] * 3, "size": [1.0] * 3})
+    df = pd.concat([df, loops], ignore_index=True)
+    df["w"] = df["w"].abs()  # an unsigned graph, for the modularity null model
+    G, g = _multigraph(df), _igraph(df)
+    options = dict(weight="w", linkage="sum", null_model="modularity")
+    want = partition(G, **options)
+    assert partition(df, source="a", target="b", **options) == want
+    assert partition(g, **options) == want
+    # without the self-loops in the strengths the result differs
+    plain = partition(G.copy().__class__(e for e in G.edges(data=True) if e[0] != e[1]),
+                      **options)
+    assert plain != want
