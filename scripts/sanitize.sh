@@ -80,8 +80,6 @@ cp -R "$ROOT/benchmarks" "$WORK/repo/benchmarks"
 [ -d "$ROOT/examples" ] && cp -R "$ROOT/examples" "$WORK/repo/examples"  # tests run the gallery examples
 rm -rf "$WORK/repo/benchmarks/results"
 cp "$ROOT/pyproject.toml" "$WORK/repo/pyproject.toml"
-# and test_image_pipeline runs a gallery example (skipped under ASan, but found)
-[ -d "$ROOT/examples" ] && cp -R "$ROOT/examples" "$WORK/repo/examples"
 # tests/conftest.py reads the reference cases from ../shared/reference beside the repository.
 if [ -n "${GASP_REFERENCE_DIR:-}" ]; then
     mkdir -p "$WORK/shared" && ln -s "$GASP_REFERENCE_DIR" "$WORK/shared/reference"
