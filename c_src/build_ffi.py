@@ -39,13 +39,15 @@ def make_builder(module, idx64):
     with open(os.path.join(HERE, "gasp_cdef.h")) as f:
         ffi.cdef(f.read())
     macros = []
-    compile_args = ["-std=c99"]
+    msvc = os.name == "nt"  # Windows wheels are built with MSVC, which has its own flags
+    compile_args = [] if msvc else ["-std=c99"]
     link_args = []
     if _flag("GASP_DEBUG") or _flag("GASP_SANITIZE"):
         macros.append(("GASP_DEBUG", "1"))
-        compile_args += ["-O1", "-g", "-UNDEBUG", "-Wall", "-Wextra"]
+        compile_args += ["/Od", "/Zi", "/UNDEBUG"] if msvc else [
+            "-O1", "-g", "-UNDEBUG", "-Wall", "-Wextra"]
     else:
-        compile_args += ["-O3"]
+        compile_args += ["/O2"] if msvc else ["-O3"]
     if _flag("GASP_SANITIZE"):
         san = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=all"]
         compile_args += san

@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 
 import gasp_graph
+from gasp_graph.metrics import match_labels
 
 rng = np.random.default_rng(0)
 n_groups, size = 24, 6
@@ -37,10 +38,16 @@ results = {
     "greedy modularity (CNM)": gasp_graph.greedy_modularity_communities(G),
 }
 
+# One colouring for the three panels: every community takes the colour of the planted group it
+# matches best (gasp_graph.metrics.match_labels), so equal results look equal.
+nodes = list(G)
+planted = np.array([v // size for v in nodes])
 pos = nx.kamada_kawai_layout(G)
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
 for ax, (name, comms) in zip(axes, results.items()):
-    colour = {v: k for k, c in enumerate(comms) for v in c}
+    found = {v: k for k, c in enumerate(comms) for v in c}
+    matched = match_labels(np.array([found[v] for v in nodes]), planted)
+    colour = dict(zip(nodes, matched.tolist()))
     cmap = plt.get_cmap("tab20")
     nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.25, width=0.6)
     nx.draw_networkx_nodes(G, pos, ax=ax, node_size=28,

@@ -18,6 +18,7 @@ import numpy as np
 from skimage import data
 
 from gasp_graph.affinities import boundary_affinities, pre_merge, segment
+from gasp_graph.metrics import match_labels
 
 # Direct neighbours (they can merge two segments) and long-range offsets (lifted edges: they
 # only add attraction or repulsion).  affinities[k, p] links pixel p and p + offsets[k].
@@ -39,13 +40,16 @@ def main(out=None):
     clean = segment(affinities, OFFSETS, beta=0.2, superpixels=superpixels, min_size=50,
                     cleanup="watershed")
 
+    # One colouring for the three label images: the superpixels and the cleaned segments take the
+    # colours of the GASP segments they match, so what the clean-up changed stands out.
     panels = [
         ("image", image, "gray"),
         ("affinities (direct neighbours, min)", affinities[:2].min(axis=0), "gray"),
         (f"pre-merge: {superpixels.max()} superpixels\nfor {image.size} pixels",
-         random_colours(superpixels), None),
+         random_colours(match_labels(superpixels, raw)), None),
         (f"GASP average: {raw.max()} segments", random_colours(raw), None),
-        (f"watershed clean-up (50 px):\n{clean.max()} segments", random_colours(clean), None),
+        (f"watershed clean-up (50 px):\n{clean.max()} segments",
+         random_colours(match_labels(clean, raw)), None),
     ]
     fig, axes = plt.subplots(1, len(panels), figsize=(15, 3.4))
     for ax, (title, img, cmap) in zip(axes, panels):

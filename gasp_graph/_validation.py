@@ -53,6 +53,9 @@ DEFAULT_LINKAGE_PARAM = {"generalized_mean": 1.0, "smooth_max": 1.0}
 
 NULL_MODELS = ("modularity", "cpm")
 
+# What every entry point does with an edge (u, u): drop it (it never changes a merge) or refuse it.
+SELF_LOOPS = ("ignore", "error")
+
 
 @dataclass
 class Problem:
@@ -72,12 +75,14 @@ class Problem:
     size_regularizer: float
     n_clusters: int  # exactly this many clusters; 0 = no target
     min_clusters: int = 0  # stop as soon as this many remain; 0 = no stop
-    n_clusters: int  # 0 = no target
     null_model: str | None = None
     null_weights: np.ndarray | None = None  # (n,) float64: the engine's a_i, or None
     resolution: float = 1.0
     height_scale: float = 1.0  # merge heights = engine linkage values * height_scale
     refine: bool = False
+    # The validated (m, 2) edges as given, self-loops included: ``edges`` itself unless
+    # self-loops were dropped (``self_loops="ignore"``); MergeTree keeps it for edge_heights.
+    input_edges: np.ndarray | None = None
 
 
 def normalize_linkage(linkage) -> str:
@@ -89,6 +94,21 @@ def normalize_linkage(linkage) -> str:
         names = ", ".join(sorted(LINKAGE_ALIASES))
         raise GaspValueError(f"linkage={linkage!r} is not a known linkage; use one of: {names}")
     return LINKAGE_ALIASES[key]
+
+
+def self_loops_mode(self_loops) -> str:
+    """Check the ``self_loops`` option of an entry point: ``"ignore"`` or ``"error"``."""
+    if not isinstance(self_loops, str) or self_loops not in SELF_LOOPS:
+        raise GaspValueError(f"self_loops must be 'ignore' or 'error', got {self_loops!r}")
+    return self_loops
+
+
+def self_loop_error(what) -> GaspValueError:
+    """The error of ``self_loops="error"``; ``what`` names the loop (an edge, a row, ...)."""
+    return GaspValueError(
+        f"{what} is a self-loop and self_loops='error'; pass self_loops='ignore' to drop "
+        "self-loops (they never change GASP's merges)"
+    )
 
 
 def _as_bool(name, value) -> bool:
@@ -278,11 +298,15 @@ def prepare(
     resolution=1.0,
     node_weights=None,
     refine=False,
+    self_loops="ignore",
 ) -> Problem:
     """Validate a GASP problem given as arrays and convert it for the engine.
 
     With ``null_model="modularity"`` and no ``node_weights`` the node strengths are computed
     from all the given edges, self-loops included (counted twice), before anything else.
+
+    Self-loops ``(u, u)`` are then dropped with their per-edge values (``self_loops="ignore"``)
+    or raise (``"error"``), after every per-edge array has been checked in full.
     """
     name = normalize_linkage(linkage)
     code, takes_param = LINKAGES[name]
@@ -341,6 +365,7 @@ def prepare(
             f"refine=True cannot be combined with {'n_clusters' if k else 'min_clusters'}: "
             "local moves change the number of clusters"
         )
+    loop_mode = self_loops_mode(self_loops)
 
     e = as_edges(edges)
     m = e.shape[0]
@@ -368,13 +393,16 @@ def prepare(
     null_model, null_weights, scale = null_model_values(
         null_model, n, e, w, es, node_weights, gamma
     )
-    if m:
-        loops = e[:, 0] == e[:, 1]
-        if loops.any():
+    input_edges = e
+    loops = e[:, 0] == e[:, 1]
+    if loops.any():
+        if loop_mode == "error":
             i = int(np.flatnonzero(loops)[0])
-            raise GaspValueError(
-                f"edges[{i}] = ({e[i, 0]}, {e[i, 1]}) is a self-loop; GASP needs u != v"
-            )
+            raise self_loop_error(f"edges[{i}] = ({e[i, 0]}, {e[i, 1]})")
+        keep = ~loops
+        e, w = np.ascontiguousarray(e[keep]), w[keep]
+        lf = None if lf is None else lf[keep]
+        es = None if es is None else es[keep]
     ns = None
     if node_sizes is not None:
         ns = _array("node_sizes", node_sizes)
@@ -409,4 +437,5 @@ def prepare(
         resolution=gamma,
         height_scale=scale,
         refine=refine,
+        input_edges=input_edges,
     )

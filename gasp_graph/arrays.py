@@ -27,6 +27,7 @@ def gasp(
     resolution=1.0,
     node_weights=None,
     refine=False,
+    self_loops="ignore",
     progress=False,
     callback=None,
     callback_every=1000,
@@ -41,8 +42,9 @@ def gasp(
     Parameters
     ----------
     edges : array_like of int, shape (m, 2)
-        Node ids of the edges; ``u != v``.  Duplicate pairs are allowed and are folded with the
-        linkage rule, in edge order, before the run.
+        Node ids of the edges.  Duplicate pairs are allowed and are folded with the linkage
+        rule, in edge order, before the run.  Self-loops ``(u, u)`` are handled as
+        ``self_loops`` says.
     weights : array_like of float, shape (m,)
         Signed weights: ``w > 0`` attracts, ``w < 0`` repels.  Must be finite.
     n_nodes : int, optional
@@ -110,6 +112,11 @@ def gasp(
         and the better result is returned.  Deterministic; never lowers the objective; the
         result is a local optimum for single-node moves.  Not available with
         ``n_clusters``, ``min_clusters`` or lifted edges.
+    self_loops : {"ignore", "error"}, default "ignore"
+        What to do with an edge ``(u, u)``: ``"ignore"`` drops it (with its weight, lifted flag
+        and size: a self-loop never changes which clusters merge), ``"error"`` raises
+        GaspValueError naming it.  k-nearest-neighbour graphs of duplicate points, for instance,
+        have self-loops.
     progress : bool, default False
         Show progress on stderr (a tqdm bar when tqdm is installed, a plain line otherwise)
         once the run has lasted about a second: merges done out of the largest possible
@@ -134,8 +141,9 @@ def gasp(
     Raises
     ------
     GaspValueError
-        A shape, range or value is invalid (NaN weights, self-loops, node ids outside
-        ``[0, n_nodes)``, non-positive sizes, unknown linkage, ...).  Subclass of ``ValueError``.
+        A shape, range or value is invalid (NaN weights, node ids outside
+        ``[0, n_nodes)``, non-positive sizes, unknown linkage, a self-loop with
+        ``self_loops="error"``, ...).  Subclass of ``ValueError``.
     GaspTypeError
         An argument has the wrong type or dtype.  Subclass of ``TypeError``.
     GaspMemoryError
@@ -195,6 +203,11 @@ def gasp(
     >>> gasp(edges, weights, min_clusters=1)
     array([0, 0, 0, 1, 1, 1])
 
+    Self-loops are dropped unless ``self_loops="error"``:
+
+    >>> gasp([[0, 0], [0, 1]], [5.0, 0.5])
+    array([0, 0])
+
     A callback sees every merge (``callback_every=1``) and stops the run after two merges;
     the result is the partition after exactly those two merges:
 
@@ -232,6 +245,7 @@ def gasp(
         resolution=resolution,
         node_weights=node_weights,
         refine=refine,
+        self_loops=self_loops,
     )
     labels, _, _, info = _control.run(
         problem, progress=progress, callback=callback, callback_every=callback_every

@@ -1,21 +1,23 @@
-"""The ``gasp-graph`` command: partition a signed graph given as an edge-list file.
+"""The ``gasp-graph`` command: partition a signed graph given as an edge table or a graph file.
 
-Plain numeric edge lists are read by a small parser of its own (errors name the line; networkx
-is not needed).  GraphML, GML and edge lists with named attributes are read with networkx
-(:func:`gasp_graph.io.read_graph`) and partitioned with :func:`gasp_graph.partition`, selected by
-the file extension, ``--format``, or the attribute options ``--weight`` / ``--lifted``.
+Edge tables (whitespace-separated, CSV, TSV; compressed or not; with or without a header; any
+node names) are read by :func:`gasp_graph.io.read_edge_table`, without networkx, and partitioned
+with :func:`gasp_graph.gasp`.  GraphML, GML and networkx's edge lists with attribute dicts are
+read with networkx (:func:`gasp_graph.io.read_graph`) and partitioned with
+:func:`gasp_graph.partition`.
 
-Run ``gasp-graph --help`` for the options.  Without an input file the command partitions a small
-bundled example graph (a planted partition) and prints a summary, including how well the planted
-clusters were recovered.  Errors in the input (file, line and what is wrong) go to stderr with
-exit status 2.
+Run ``gasp-graph --help`` for the options.  Without an input file (and with nothing piped in)
+the command partitions a small bundled example graph (a planted partition) and prints a summary,
+including how well the planted clusters were recovered.  Errors in the input (file, line and what
+is wrong) go to stderr with exit status 2.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
-import math
+import csv
 import os
+import stat
 import sys
 import time
 import warnings
@@ -26,7 +28,8 @@ import numpy as np
 from . import __version__
 from ._validation import LINKAGE_ALIASES, LINKAGES, normalize_linkage, prepare
 from .arrays import gasp
-from .exceptions import GaspError, GaspValueError, GaspWarning
+from .exceptions import GaspError, GaspWarning
+from .io import FORMATS, EdgeListError, open_text, read_edge_table
 
 __all__ = ["EdgeListError", "main", "read_edge_list"]
 
@@ -38,49 +41,47 @@ EXIT_OK = 0
 EXIT_ERROR = 2
 
 _EPILOG = """\
-input format:
-  One edge per line: "u v weight" or "u v weight lifted", separated by whitespace or by
-  commas.  u and v are integer node ids (any integers; they need not be consecutive), weight
-  is a finite real number (> 0 attracts, < 0 repels), and the optional 4th column lifted is
-  0 (local edge, the default) or 1 (lifted edge: it adds to the linkage but never merges by
-  itself).  Everything after a '#' is a comment; blank lines are skipped; a first line made of
-  non-numeric names (a CSV header such as "source,target,weight") is skipped.  Repeated pairs
-  are folded with the linkage rule.  "-" reads the edges from standard input.
+input:
+  An edge table, one edge per line: two node columns, a weight column (> 0 attracts, < 0
+  repels) and optionally a lifted column (0 = local edge, 1 = lifted: it adds to the linkage
+  but never merges by itself).  Columns are separated by whitespace, commas (.csv) or tabs
+  (.tsv, .tab); for other names the first line decides.  Nodes may be any names ("alice",
+  "Q42", 17); an integer id is the same node however it is written.  Everything after a '#'
+  is a comment; blank lines are skipped; repeated pairs are folded with the linkage rule.
+  A header line (e.g. "source,target,weight") is detected, or forced with --header /
+  --no-header; --source, --target, --weight and --lifted choose columns by header name or by
+  position (1 = first).  Without a header the layout is "u v weight [lifted]".
+  Files ending in .gz, .bz2 or .xz are decompressed, a UTF-8 byte-order mark is skipped.
+  "-" (or data piped in without a file name) reads standard input.
 
 output:
-  One "node label" line per node that occurs in the input, in increasing node order, with
-  labels 0..k-1 numbered by first occurrence.  With no input file, the bundled example graph
-  (200 nodes, 5 planted clusters) is partitioned and a summary is printed instead; add -o FILE
-  to also write its labels.
+  One "node label" line per node, labels 0..k-1 numbered by first occurrence.  Integer ids are
+  listed in increasing order, names in order of first appearance.  A CSV or TSV input gives a
+  CSV or TSV output (with a "node,label" header when the input had a header).  With no input,
+  the bundled example graph (200 nodes, 5 planted clusters) is partitioned and a summary is
+  printed instead; add -o FILE to also write its labels.
 
-networkx formats (needs networkx):
-  Files ending in .graphml or .gml (optionally .gz / .bz2), or any file with --format, are read
-  with networkx; so are edge lists when --weight or --lifted name attributes.  --weight NAME
-  names the weight attribute (default "weight"); given twice (--weight att --weight rep) the
-  weight is att - rep.  --lifted NAME names a boolean attribute marking lifted edges.  For
-  column edge lists ("u v 0.7 1"), the columns after u and v are the --weight names, then the
-  --lifted name; lines "u v {'weight': 0.7}" (networkx's write_edgelist) are read as written.
-  Node names are kept as text; the output lists them in the file's node order, labels numbered
-  by first occurrence.  A directed GraphML/GML graph is an error (convert it first).
+graph files (need networkx):
+  GraphML (.graphml) and GML (.gml) files (optionally compressed), --format graphml / gml,
+  and edge lists whose lines carry attribute dicts ("u v {'weight': 0.7}", networkx's
+  write_edgelist) are read with networkx.  --weight NAME names the weight attribute (default
+  "weight"); given twice (--weight att --weight rep) the weight is att - rep.  --lifted NAME
+  names a boolean attribute marking lifted edges.  A directed graph is an error (convert it
+  first).
 
 exit status:
-  0 on success, 2 on a usage error or an invalid input file.
+  0 on success, 2 on a usage error or an invalid input file (the message names the file and
+  the line).
 
 examples:
   gasp-graph                                 # summary of the bundled example
   gasp-graph --linkage max --cannot-link     # the same example, another configuration
-  gasp-graph edges.csv -o labels.txt         # partition a file, labels to labels.txt
-  gasp-graph edges.txt --n-clusters 10 --summary
+  gasp-graph edges.csv -o labels.csv         # CSV with a header, any node names
+  gasp-graph pairs.tsv.gz --source left --target right --weight score
+  cat edges.txt | gasp-graph --n-clusters 10 --summary
   gasp-graph graph.graphml --weight score --lifted long_range
-  gasp-graph pairs.txt --format edgelist --weight match --weight mismatch
+  gasp-graph pairs.txt --weight match --weight mismatch   # columns 3 and 4: w = 3rd - 4th
 """
-
-
-class EdgeListError(GaspValueError):
-    """An edge-list file that cannot be read; the message names the file, the line and the fault.
-
-    Subclass of :class:`ValueError` and :class:`gasp_graph.GaspError`.
-    """
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -99,8 +100,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "input",
         nargs="?",
         metavar="EDGES",
-        help="edge-list file ('u v weight [lifted]' per line; '-' for stdin).  "
-        "Default: the bundled example graph.",
+        help="edge table or graph file ('-' for standard input; see 'input' below).  Default: "
+        "standard input when data is piped in, else the bundled example graph.",
     )
     p.add_argument(
         "-o",
@@ -156,28 +157,49 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        choices=("edgelist", "graphml", "gml"),
-        help="read the input with networkx in this format (default: from the extension for "
-        ".graphml / .gml; the plain 'u v weight [lifted]' reader otherwise)",
+        choices=FORMATS,
+        help="input format: edgelist (whitespace), csv, tsv, graphml, gml.  Default: from the "
+        "extension, else what the first line uses.  An explicit format fixes the delimiter.",
     )
+    p.add_argument(
+        "--header",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the first line is (--header) or is not (--no-header) a header naming the "
+        "columns.  Default: detected (a line of names above lines with numbers).",
+    )
+    p.add_argument("--source", metavar="COL",
+                   help="the first node column: header name or position (default: 'source', "
+                   "'u', 'from', ... or column 1)")
+    p.add_argument("--target", metavar="COL",
+                   help="the second node column (default: 'target', 'v', 'to', ... or column 2)")
     p.add_argument(
         "--weight",
         action="append",
-        metavar="NAME",
-        help="edge attribute holding the weight (networkx formats; default 'weight'); give it "
-        "twice for an (attractive, repulsive) pair: weight = first - second",
+        metavar="COL",
+        help="the weight column (header name or position; default 'weight' or column 3), or "
+        "the weight attribute of a graph file; give it twice for an (attractive, repulsive) "
+        "pair: weight = first - second",
     )
     p.add_argument(
         "--lifted",
-        metavar="NAME",
-        help="boolean edge attribute marking lifted (long-range) edges (networkx formats)",
+        metavar="COL",
+        help="the column (graph files: the boolean attribute) of 0/1 flags marking lifted "
+        "(long-range) edges (default: a 'lifted' column, or column 4 without a header)",
     )
     p.add_argument(
         "--default-weight",
         type=float,
         metavar="X",
-        help="weight of edges that lack the weight attribute (networkx formats; default: such "
-        "an edge is an error)",
+        help="weight of edges whose weight is missing (an empty field, no weight column, or no "
+        "weight attribute); default: a missing weight is an error",
+    )
+    p.add_argument(
+        "--self-loops",
+        choices=("ignore", "error"),
+        default="ignore",
+        help="what to do with an edge from a node to itself: ignore it (default: it never "
+        "changes a merge) or stop with an error",
     )
     p.add_argument(
         "--summary",
@@ -192,25 +214,12 @@ def _build_parser() -> argparse.ArgumentParser:
 # reading
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _fields(line: str, where: str) -> list[str]:
-    if "," in line:
-        fields = [f.strip() for f in line.split(",")]
-        if any(f == "" for f in fields):
-            raise EdgeListError(f"{where}: empty field in {line.strip()!r}")
-        return fields
-    return line.split()
-
-
 def read_edge_list(lines, name: str = "<input>"):
-    """Parse an edge list into node ids, edge index arrays, weights and lifted flags.
+    """Parse the lines of an edge table into node names, edge index arrays, weights and flags.
+
+    The reader of the command line (:func:`gasp_graph.io.read_edge_table`) on lines already
+    in memory: any delimiter (whitespace, comma, tab: what the first line uses), an optional
+    header, ``u v weight [lifted]`` columns.
 
     Parameters
     ----------
@@ -221,8 +230,9 @@ def read_edge_list(lines, name: str = "<input>"):
 
     Returns
     -------
-    nodes : ndarray of int64, shape (n,)
-        The distinct node ids, sorted.
+    nodes : ndarray, shape (n,)
+        The distinct nodes: int64 ids sorted when every node field is an integer, else the
+        names (dtype object) in order of first appearance.
     edges : ndarray of int64, shape (m, 2)
         Edges as positions into ``nodes``.
     weights : ndarray of float64, shape (m,)
@@ -236,7 +246,7 @@ def read_edge_list(lines, name: str = "<input>"):
 
     Examples
     --------
-    >>> nodes, edges, weights, lifted = read_edge_list(["# u v w", "10 20 0.5", "20,30,-1"])
+    >>> nodes, edges, weights, lifted = read_edge_list(["# u v w", "10 20 0.5", "20 30 -1"])
     >>> nodes
     array([10, 20, 30])
     >>> edges
@@ -247,87 +257,26 @@ def read_edge_list(lines, name: str = "<input>"):
     >>> lifted is None
     True
     """
-    us: list[int] = []
-    vs: list[int] = []
-    ws: list[float] = []
-    lf: list[int] = []
-    any_lifted_column = False
-    seen_data = False
-    for lineno, raw in enumerate(lines, start=1):
-        line = raw.split("#", 1)[0]
-        if not line.strip():
-            continue
-        where = f"{name}, line {lineno}"
-        fields = _fields(line, where)
-        if not seen_data and len(fields) in (3, 4) and not any(_is_number(f) for f in fields):
-            seen_data = True  # a header line such as "source,target,weight"
-            continue
-        seen_data = True
-        if len(fields) not in (3, 4):
-            raise EdgeListError(
-                f"{where}: expected 3 or 4 fields (u v weight [lifted]), got {len(fields)} "
-                f"in {line.strip()!r}"
-            )
-        try:
-            u = int(fields[0])
-            v = int(fields[1])
-        except ValueError:
-            bad = fields[0] if not _is_int(fields[0]) else fields[1]
-            raise EdgeListError(f"{where}: node id {bad!r} is not an integer") from None
-        try:
-            w = float(fields[2])
-        except ValueError:
-            raise EdgeListError(f"{where}: weight {fields[2]!r} is not a number") from None
-        if not math.isfinite(w):
-            raise EdgeListError(f"{where}: weight {fields[2]!r} is not finite")
-        if u == v:
-            raise EdgeListError(f"{where}: self-loop ({u}, {v}); an edge needs two different nodes")
-        if len(fields) == 4:
-            if fields[3] not in ("0", "1"):
-                raise EdgeListError(f"{where}: lifted flag {fields[3]!r} must be 0 or 1")
-            any_lifted_column = True
-            lf.append(fields[3] == "1")
-        else:
-            lf.append(False)
-        us.append(u)
-        vs.append(v)
-        ws.append(w)
-    if not us:
-        raise EdgeListError(f"{name}: no edges found")
-    try:
-        ends = np.array([us, vs], dtype=np.int64)
-    except OverflowError:
-        raise EdgeListError(f"{name}: a node id does not fit in a 64-bit integer") from None
-    nodes, inverse = np.unique(ends, return_inverse=True)
-    edges = np.ascontiguousarray(inverse.reshape(2, -1).T, dtype=np.int64)
-    weights = np.array(ws, dtype=np.float64)
-    lifted = np.array(lf, dtype=bool) if any_lifted_column else None
-    return nodes, edges, weights, lifted
+    t = read_edge_table(lines=lines, name=name)
+    return _node_array(t.nodes), t.edges, t.weights, t.lifted
 
 
-def _is_int(text: str) -> bool:
+def _node_array(nodes):
+    if nodes and all(isinstance(v, int) for v in nodes) and -(2**63) <= nodes[0] and \
+            nodes[-1] < 2**63:
+        return np.array(nodes, dtype=np.int64)
+    out = np.empty(len(nodes), dtype=object)
+    out[:] = nodes
+    return out
+
+
+def _stdin_has_data() -> bool:
+    """True when standard input is a pipe or a file (not a terminal, not /dev/null, not closed)."""
     try:
-        int(text)
-    except ValueError:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # closed, or replaced by an object without fd
         return False
-    return True
-
-
-def _read_path(path: str):
-    if path == "-":
-        return read_edge_list(sys.stdin, "<stdin>")
-    p = Path(path)
-    try:
-        with p.open(encoding="utf-8") as f:
-            return read_edge_list(f, str(p))
-    except FileNotFoundError:
-        raise EdgeListError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise EdgeListError(f"{p}: is a directory, not an edge-list file") from None
-    except PermissionError:
-        raise EdgeListError(f"{p}: permission denied") from None
-    except UnicodeDecodeError as exc:
-        raise EdgeListError(f"{p}: not a text file (not UTF-8: {exc.reason})") from None
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode)
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,7 +319,7 @@ def _summary(*, source, nodes, edges, lifted, labels, options, seconds_read, sec
     opts = ", ".join(f"{key}={value}" for key, value in options.items())
     lines = [
         f"input        {source}",
-        f"graph        {nodes.size} nodes, {edges.shape[0]} edges"
+        f"graph        {len(nodes)} nodes, {edges.shape[0]} edges"
         + (f" ({n_lifted} lifted)" if n_lifted else ""),
         f"options      {opts}",
         f"clusters     {k}  ({int((sizes == 1).sum())} singletons)",
@@ -398,6 +347,8 @@ def _read_truth(nodes):
 
 
 _OPTION_NAMES = {
+    "default_weight": "--default-weight",
+    "self_loops": "--self-loops",
     "merge_constrained_at_end": "--merge-constrained-at-end",
     "size_regularizer": "--size-regularizer",
     "linkage_param": "--linkage-param",
@@ -428,8 +379,15 @@ def _warnings_to_stderr():
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
-def _write_labels(out, nodes, labels) -> None:
-    out.write("".join(f"{v} {c}\n" for v, c in zip(nodes.tolist(), labels.tolist())))
+def _write_labels(out, nodes, labels, delimiter=None, header=False) -> None:
+    """One "node label" line per node, in the input's delimiter (CSV quoting for CSV/TSV)."""
+    if delimiter is None:
+        out.write("".join(f"{v} {c}\n" for v, c in zip(nodes, labels.tolist())))
+        return
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    if header:
+        writer.writerow(["node", "label"])
+    writer.writerows(zip(nodes, labels.tolist()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,25 +395,35 @@ def _write_labels(out, nodes, labels) -> None:
 
 
 def _wants_networkx(args, path: str) -> bool:
-    name = path.lower()
-    for ext in (".gz", ".bz2"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
-    return (
-        args.format is not None
-        or name.endswith((".graphml", ".gml"))
-        or args.weight is not None
-        or args.lifted is not None
-        or args.default_weight is not None
-    )
+    """GraphML / GML (by --format or extension), or an edge list with attribute dicts."""
+    from .io import _EXTENSIONS, _suffix
+
+    fmt = args.format or _EXTENSIONS.get(_suffix(path))
+    if fmt in ("graphml", "gml"):
+        return True
+    if path == "-" or fmt not in (None, "edgelist"):
+        return False
+    try:  # networkx's write_edgelist format: "u v {'weight': 0.7}"
+        with open_text(path) as f:
+            for raw in f:
+                line = raw.split("#", 1)[0].strip()
+                if line:
+                    return "{" in line
+    except (EdgeListError, UnicodeDecodeError, OSError, EOFError):
+        return False  # the table reader reports it
+    return False
 
 
 def _main_networkx(args, path: str, options: dict, fail) -> int:
     """Read ``path`` with networkx and partition it with gasp_graph.partition."""
+    if path == "-":
+        return fail(f"--format {args.format} cannot be read from standard input; save the "
+                    "graph to a file (compressed or not) and pass its name")
     try:
         import networkx as nx
     except ImportError:
-        return fail(f"{path}: reading this format needs networkx (pip install networkx)")
+        return fail(f"{path}: reading this format needs networkx "
+                    "(pip install 'gasp_graph[networkx]')")
     from .io import read_graph
     from .partition import partition
 
@@ -467,18 +435,19 @@ def _main_networkx(args, path: str, options: dict, fail) -> int:
     t0 = time.perf_counter()
     try:
         G = read_graph(path, format=args.format, edge_attributes=columns)
-    except (GaspError, OSError) as exc:
-        return fail(str(exc))
+    except (GaspError, OSError, EOFError) as exc:
+        return fail(_option_message(str(exc)))
     t1 = time.perf_counter()
     try:
         with _warnings_to_stderr():
             communities = partition(G, weight=weight, lifted=args.lifted,
-                                    default_weight=args.default_weight, **options)
+                                    default_weight=args.default_weight,
+                                    self_loops=args.self_loops, **options)
     except nx.NetworkXNotImplemented:
         return fail(f"{path}: the graph is directed; GASP needs an undirected graph "
                     "(convert it, e.g. with networkx's G.to_undirected())")
     except GaspError as exc:
-        return fail(f"{path}: {exc}")
+        return fail(f"{path}: {_option_message(str(exc))}")
     t2 = time.perf_counter()
     cluster_of = {}
     for i, nodes in enumerate(communities):
@@ -569,35 +538,52 @@ def main(argv=None) -> int:
     except GaspError as exc:
         return fail(_option_message(str(exc)))
 
-    example = args.input is None
-    path = str(EXAMPLE_EDGES) if example else args.input
-    if not example and _wants_networkx(args, path):
+    path = args.input
+    if path is None and _stdin_has_data():
+        path = "-"
+    example = path is None
+    if example:
+        path = str(EXAMPLE_EDGES)
+    elif _wants_networkx(args, path):
         return _main_networkx(args, path, options, fail)
     t0 = time.perf_counter()
     try:
-        nodes, edges, weights, lifted = _read_path(path)
+        table = read_edge_table(
+            path, stdin=sys.stdin, format=args.format, header=args.header, source=args.source,
+            target=args.target, weight=args.weight, lifted=args.lifted,
+            default_weight=args.default_weight,
+        )
     except EdgeListError as exc:
-        return fail(str(exc))
+        return fail(_option_message(str(exc)))
+    nodes, edges, weights, lifted = table.nodes, table.edges, table.weights, table.lifted
+    name = "<stdin>" if path == "-" else path
+    if args.self_loops == "error":
+        loops = np.flatnonzero(edges[:, 0] == edges[:, 1])
+        if loops.size:
+            k = int(loops[0])
+            node = nodes[edges[k, 0]]
+            return fail(f"{name}, line {table.lines[k]}: self-loop ({node}, {node}); an edge "
+                        "needs two different nodes (or leave out --self-loops error)")
     t1 = time.perf_counter()
     try:
         with _warnings_to_stderr():
-            labels = gasp(edges, weights, n_nodes=nodes.size, lifted=lifted, **options)
+            labels = gasp(edges, weights, n_nodes=len(nodes), lifted=lifted, **options)
     except GaspError as exc:  # the checks above and in the reader leave little to fail here
-        return fail(f"{path}: {exc}")
+        return fail(f"{name}: {_option_message(str(exc))}")
     t2 = time.perf_counter()
 
     try:
         if args.output is not None:
             try:
-                with open(args.output, "w", encoding="utf-8") as f:
-                    _write_labels(f, nodes, labels)
+                with open(args.output, "w", encoding="utf-8", newline="") as f:
+                    _write_labels(f, nodes, labels, table.delimiter, table.header is not None)
             except OSError as exc:
                 return fail(f"{args.output}: cannot write ({exc.strerror})")
         elif not example:
-            _write_labels(sys.stdout, nodes, labels)
+            _write_labels(sys.stdout, nodes, labels, table.delimiter, table.header is not None)
         if example or args.summary:
             text = _summary(
-                source=f"bundled example ({EXAMPLE_EDGES})" if example else path,
+                source=f"bundled example ({EXAMPLE_EDGES})" if example else name,
                 nodes=nodes,
                 edges=edges,
                 lifted=lifted,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import _as_int, as_edges, as_lifted, as_weights, normalize_linkage, prepare
-from ._validation import _per_edge
+from ._validation import _per_edge, self_loop_error, self_loops_mode
 from .arrays import gasp
 from .exceptions import GaspError, GaspNumericError, GaspTypeError, GaspValueError
 
@@ -44,6 +44,7 @@ _GRAPH_OPTIONS = {
     "linkage_param",
     "n_clusters",
     "min_clusters",
+    "self_loops",
 }
 
 
@@ -158,6 +159,7 @@ class _Columns:
     weight: str
     size: str | None
     lifted: str | None
+    self_loops: str = "ignore"
 
     def names(self):
         out = [self.source, self.target, self.weight]
@@ -191,7 +193,9 @@ def _partitions(edges, cols: _Columns):
 
 
 def _raw(df, p, cols: _Columns):
-    """Validated numpy arrays of one partition: u, v, w, s (or None), lifted (bool or None)."""
+    """Validated numpy arrays of one partition: u, v, w, s (or None), lifted (bool or None),
+    self-loops dropped (or refused with ``self_loops="error"``), and the largest node id of the
+    partition, self-loops included (-1 when it is empty)."""
     try:
         e = as_edges(np.column_stack([np.asarray(df[cols.source]), np.asarray(df[cols.target])])
                      if len(df) else np.zeros((0, 2), dtype=np.int64))
@@ -200,15 +204,24 @@ def _raw(df, p, cols: _Columns):
         s = None if cols.size is None else _per_edge("edge_sizes", np.asarray(df[cols.size]), m,
                                                      positive=True)
         lf = None if cols.lifted is None else as_lifted(np.asarray(df[cols.lifted]), m)
+        loops = e[:, 0] == e[:, 1]
         if m:
-            bad = (e < 0).any(axis=1) | (e[:, 0] == e[:, 1])
+            bad = (e < 0).any(axis=1)
             if bad.any():
                 k = int(np.flatnonzero(bad)[0])
-                what = "is a self-loop" if e[k, 0] == e[k, 1] else "has a negative node id"
-                raise GaspValueError(f"edges[{k}] = ({e[k, 0]}, {e[k, 1]}) {what}")
+                raise GaspValueError(f"edges[{k}] = ({e[k, 0]}, {e[k, 1]}) has a negative node id")
+            if loops.any() and cols.self_loops == "error":
+                k = int(np.flatnonzero(loops)[0])
+                raise self_loop_error(f"edges[{k}] = ({e[k, 0]}, {e[k, 1]})")
     except GaspError as exc:
         raise type(exc)(f"edge table, partition {p}: {exc}") from None
-    return {
+    hi = int(e.max()) if m else -1
+    if loops.any():
+        keep = ~loops
+        e, w = e[keep], w[keep]
+        s = None if s is None else s[keep]
+        lf = None if lf is None else lf[keep]
+    return hi, {
         "u": e[:, 0].copy(),
         "v": e[:, 1].copy(),
         "w": w,
@@ -370,10 +383,9 @@ def _star_forest(a, b):
 
 def _scan_part(df, p, cols):
     """Pass 1 over one partition: validation, size, largest id, star forest of positive edges."""
-    d = _raw(df, p, cols)
+    hi, d = _raw(df, p, cols)
     pos = d["w"] > 0
     nodes, roots = _star_forest(d["u"][pos], d["v"][pos])
-    hi = int(max(d["u"].max(), d["v"].max())) if d["u"].size else -1
     return nodes, roots, hi, int(d["u"].size)
 
 
@@ -395,7 +407,7 @@ def _resolve_n(n_nodes, hi):
 
 def _tag_part(df, p, cols, comp):
     """Pass 2: the edges inside one positive component, tagged with it, and counts per component."""
-    d = _raw(df, p, cols)
+    _, d = _raw(df, p, cols)
     cu, cv = comp[d["u"]], comp[d["v"]]
     inner = np.flatnonzero(cu == cv)
     d = _take(d, inner)
@@ -487,7 +499,8 @@ def partition(
         of its own).  Default: the edges divided by 4 x the number of workers, at least 50,000.
     **options
         ``linkage``, ``cannot_link``, ``merge_constrained_at_end``, ``node_sizes`` (an array of
-        ``n_nodes`` values), ``size_regularizer`` and ``linkage_param`` as for
+        ``n_nodes`` values), ``size_regularizer``, ``linkage_param`` and ``self_loops``
+        (rows with ``u == v`` are dropped, or refused with ``"error"``) as for
         :func:`gasp_graph.gasp`.  ``n_clusters`` and ``min_clusters`` are rejected: they are
         global targets.
 
@@ -528,7 +541,8 @@ def partition(
     dask = _require_dask()
     opts = _graph_options(options, where="partition")
     node_sizes = opts.pop("node_sizes", None)
-    cols = _Columns(source, target, weight, size, lifted)
+    cols = _Columns(source, target, weight, size, lifted,
+                    self_loops_mode(opts.get("self_loops", "ignore")))
     parts = _partitions(edges, cols)
 
     scans = [dask.delayed(_scan_part, pure=False)(part, p, cols) for p, part in enumerate(parts)]
@@ -602,7 +616,7 @@ def _signed_pow(x, p):
 
 
 def _stats_part(df, p, offset, cols, linkage, lp):
-    d = _raw(df, p, cols)
+    _, d = _raw(df, p, cols)
     m = d["u"].size
     s = np.ones(m) if d["s"] is None else d["s"]
     w = d["w"]
@@ -780,8 +794,7 @@ def _contract(pieces, cmap, linkage, lp):
 
 
 def _rows_part(df, p, cols):
-    d = _raw(df, p, cols)
-    hi = int(max(d["u"].max(), d["v"].max())) if d["u"].size else -1
+    hi, d = _raw(df, p, cols)
     return d["u"].size, hi
 
 
@@ -857,8 +870,8 @@ def partition_blockwise(
     fanin : int, default 4
         Number of blocks of one level that form one block of the next level (>= 2).
     **options
-        ``linkage``, ``cannot_link``, ``node_sizes``, ``size_regularizer`` and
-        ``linkage_param`` as for :func:`gasp_graph.gasp`.  ``n_clusters``, ``min_clusters`` and
+        ``linkage``, ``cannot_link``, ``node_sizes``, ``size_regularizer``, ``linkage_param``
+        and ``self_loops`` as for :func:`gasp_graph.gasp`.  ``n_clusters``, ``min_clusters`` and
         ``merge_constrained_at_end`` are rejected, and so is ``cannot_link`` with the ``max`` and
         ``smooth_max`` linkages (their constraints cannot be carried to the next level).
 
@@ -906,7 +919,8 @@ def partition_blockwise(
     node_sizes = opts.pop("node_sizes", None)
     lp = prepare(np.zeros((0, 2), np.int64), np.zeros(0), n_nodes=0, linkage=linkage,
                  linkage_param=opts.get("linkage_param")).linkage_param
-    cols = _Columns(source, target, weight, size, lifted)
+    cols = _Columns(source, target, weight, size, lifted,
+                    self_loops_mode(opts.get("self_loops", "ignore")))
     parts = _partitions(edges, cols)
 
     rows = _compute(client, [

@@ -158,6 +158,9 @@ class GASP(*_BASES):
     refine : bool, default False
         Improve the partition by local search on the objective of the sum linkage (see
         :func:`gasp_graph.gasp`).
+    self_loops : {"ignore", "error"}, default "ignore"
+        With a precomputed ``X``: its diagonal (self-loops) is ignored, or a nonzero diagonal
+        entry raises GaspValueError with ``"error"``.
     affinity : {"knn", "precomputed", "precomputed_probability"}, default "knn"
         What ``X`` is: ``"knn"``, a feature matrix ``(n_samples, n_features)``;
         ``"precomputed"``, a square matrix of signed weights (``X[i, j] > 0`` attracts);
@@ -262,6 +265,7 @@ class GASP(*_BASES):
         null_model=None,
         resolution=1.0,
         refine=False,
+        self_loops="ignore",
         affinity="knn",
         beta="auto",
         kind="linear",
@@ -283,6 +287,7 @@ class GASP(*_BASES):
         self.null_model = null_model
         self.resolution = resolution
         self.refine = refine
+        self.self_loops = self_loops
         self.affinity = affinity
         self.beta = beta
         self.kind = kind
@@ -315,6 +320,7 @@ class GASP(*_BASES):
             null_model=self.null_model,
             resolution=self.resolution,
             refine=self.refine,
+            self_loops=self.self_loops,
         )
 
     def _check_affinity_and_beta(self):
@@ -412,13 +418,14 @@ class GASP(*_BASES):
             n, edges, p, lifted_arr, sizes = X.shape[0], g.edges, g.probabilities, g.lifted, None
         else:
             if is_sparse(X):
-                n, edges, p, lifted_arr, sizes = from_sparse(X, lifted=lifted, edge_size=edge_size)
+                n, edges, p, lifted_arr, sizes = from_sparse(X, lifted=lifted, edge_size=edge_size,
+                                                             self_loops=self.self_loops)
             else:
                 if lifted is not None or edge_size is not None:
                     raise GaspTypeError(
                         "lifted= and edge_size= are only accepted with a precomputed sparse X"
                     )
-                n, edges, p = from_dense(X)
+                n, edges, p = from_dense(X, self_loops=self.self_loops)
                 lifted_arr = sizes = None
         if self.affinity == "precomputed":
             labels = gasp(edges, p, n_nodes=n, lifted=lifted_arr, edge_sizes=sizes,

@@ -22,7 +22,7 @@ import numpy as np
 from . import _control
 from ._validation import prepare
 from .exceptions import GaspTypeError, GaspValueError
-from .graphs import from_networkx, from_sparse, is_networkx_graph, is_sparse, to_sets
+from .graphs import GRAPH_KINDS, from_graph, is_graph, to_sets
 from .graphs._null import graph_node_weights
 
 __all__ = ["MergeTree", "agglomerate", "partitions"]
@@ -470,8 +470,9 @@ class MergeTree:
         Returns
         -------
         heights : ndarray of float64, shape (m,)
-            One value per edge of :attr:`edges` (the input order, lifted edges included);
-            ``-inf`` for edges whose endpoints never joined (the tree is a forest).
+            One value per edge of :attr:`edges` (the input order, lifted edges and ignored
+            self-loops included); ``-inf`` for edges whose endpoints never joined (the tree is a
+            forest), ``+inf`` for a self-loop.
 
         Examples
         --------
@@ -483,7 +484,8 @@ class MergeTree:
         """
         if self.edges is None:
             raise GaspValueError("edge_heights needs the edges; this tree was built without them")
-        ext = np.append(self.heights, -np.inf)  # merge index len(self) means "never joined"
+        # merge index len(self) means "never joined"; -1 (the last entry) a self-loop
+        ext = np.concatenate((self.heights, [-np.inf, np.inf]))
         return ext[self._join_merge(self.edges)]
 
     def _join_merge(self, edges: np.ndarray) -> np.ndarray:
@@ -628,37 +630,19 @@ def _range_max(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
 # Front ends
 # ---------------------------------------------------------------------------------------------
 
-def _is_graph_input(obj) -> bool:
-    """A networkx graph or a scipy sparse matrix (rather than an edge array)."""
-    return is_networkx_graph(obj) or is_sparse(obj)
+def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes, source, target, self_loops):
+    """(edges, weights, nodes, n_nodes, per-edge options) of any graph kind partition accepts.
 
-
-def _graph_arrays(G, weight, lifted, edge_sizes, node_sizes):
-    """(edges, weights, nodes, n_nodes, per-edge options) of a networkx graph or sparse matrix.
-
-    The conversion is :func:`gasp_graph.partition`'s, so both accept the same inputs with the
-    same rules and messages: for a networkx graph ``lifted`` / ``edge_sizes`` name edge
-    attributes and ``node_sizes`` a node attribute; for a sparse matrix ``lifted`` and
-    ``edge_sizes`` are sparse matrices marking / sizing its stored pairs (``node_sizes`` is not
-    available there).
+    The conversion is :func:`gasp_graph.partition`'s (:func:`gasp_graph.graphs.from_graph`), so
+    both accept the same inputs with the same rules and messages: ``lifted`` / ``edge_sizes``
+    name edge attributes (DataFrame: columns) and ``node_sizes`` a node attribute; for a sparse
+    matrix ``lifted`` and ``edge_sizes`` are sparse matrices marking / sizing its stored pairs
+    and ``node_sizes`` is an array.
     """
-    if is_networkx_graph(G):
-        nodes, edges, w, lf, es, ns = from_networkx(
-            G, weight=weight, default_weight=None, lifted=lifted, edge_size=edge_sizes,
-            node_size=node_sizes,
-        )
-        return edges, w, nodes, len(nodes), {"lifted": lf, "edge_sizes": es, "node_sizes": ns}
-    if is_sparse(G):
-        if node_sizes is not None:
-            raise GaspTypeError(
-                f"node_sizes={node_sizes!r} is not supported with a sparse matrix; pass edge "
-                "arrays to agglomerate(edges, weights, ...) instead"
-            )
-        n, edges, w, lf, es = from_sparse(G, lifted=lifted, edge_size=edge_sizes)
-        return edges, w, None, n, {"lifted": lf, "edge_sizes": es}
-    raise GaspTypeError(
-        f"G must be a networkx graph or a scipy sparse matrix, got {type(G).__name__}"
-    )
+    g = from_graph(G, weight=weight, lifted=lifted, edge_size=edge_sizes, node_size=node_sizes,
+                   source=source, target=target, self_loops=self_loops)
+    per_edge = {"lifted": g.lifted, "edge_sizes": g.edge_sizes, "node_sizes": g.node_sizes}
+    return g.edges, g.weights, g.nodes, g.n_nodes, per_edge
 
 
 def agglomerate(
@@ -667,6 +651,8 @@ def agglomerate(
     *,
     n_nodes=None,
     weight="weight",
+    source="source",
+    target="target",
     linkage="average",
     cannot_link=False,
     lifted=None,
@@ -680,6 +666,7 @@ def agglomerate(
     null_model=None,
     resolution=1.0,
     node_weights=None,
+    self_loops="ignore",
     run_to_completion=True,
     progress=False,
     callback=None,
@@ -689,23 +676,29 @@ def agglomerate(
 
     Parameters
     ----------
-    edges : array_like of int, shape (m, 2), networkx.Graph or scipy sparse matrix
-        The graph: node-id pairs (with ``weights``), an undirected networkx graph (weights read
-        from the ``weight`` edge attribute) or a square sparse matrix (its entries above the
-        diagonal are the edges; any sparse format).
+    edges : array_like of int, shape (m, 2), or a graph
+        The graph: node-id pairs (with ``weights``), or any graph :func:`gasp_graph.partition`
+        accepts: an undirected networkx graph or igraph Graph (weights read from the ``weight``
+        edge attribute), a pandas DataFrame edge table (columns ``source``, ``target``,
+        ``weight``) or a square sparse matrix (its entries above the diagonal are the edges;
+        any sparse format).
     weights : array_like of float, shape (m,)
         Signed edge weights, with an edge array only.
     n_nodes : int, optional
         With an edge array only; defaults to ``edges.max() + 1``.
-    weight : str, default "weight"
-        With a networkx graph: the edge attribute holding the weight.
+    weight : str or (str, str), default "weight"
+        With a graph object: the edge attribute (DataFrame: column) holding the weight, as in
+        :func:`gasp_graph.partition`.
+    source, target : str, default "source", "target"
+        With a DataFrame: the columns holding the nodes.
     linkage, cannot_link, lifted, edge_sizes, merge_constrained_at_end, node_sizes, \
-size_regularizer, n_clusters, linkage_param, min_clusters
-        As in :func:`gasp_graph.gasp`.  With a networkx graph, ``lifted`` and ``edge_sizes`` name
-        edge attributes and ``node_sizes`` a node attribute; a sparse matrix takes none of them.
+size_regularizer, n_clusters, linkage_param, min_clusters, self_loops
+        As in :func:`gasp_graph.gasp`.  With a graph object they are read as by
+        :func:`gasp_graph.partition`: ``lifted`` and ``edge_sizes`` name edge attributes
+        (DataFrame: columns; sparse matrix: matrices) and ``node_sizes`` a node attribute.
         ``n_clusters`` or ``min_clusters`` ends the recording at that many clusters (with
         ``n_clusters`` the completion pass runs until then even if ``run_to_completion`` is
-        False).
+        False).  Self-loops are dropped (``self_loops="ignore"``) or raise (``"error"``).
     null_model, resolution, node_weights
         As in :func:`gasp_graph.gasp` (``node_weights``: a node attribute name with a networkx
         graph).  The heights are then the gains in the objective: for ``"modularity"`` the
@@ -752,20 +745,17 @@ size_regularizer, n_clusters, linkage_param, min_clusters
     True
     """
     nodes = None
-    if _is_graph_input(edges):
+    if is_graph(edges):
         if weights is not None:
             raise GaspTypeError(
-                "weights must not be given with a networkx graph or a sparse matrix "
-                f"(the weights come from the graph), got {type(weights).__name__}"
+                "weights must not be given with a graph object (the weights come from the "
+                f"graph), got {type(weights).__name__}"
             )
         if n_nodes is not None:
-            raise GaspTypeError(
-                "n_nodes must not be given with a networkx graph or a sparse matrix, "
-                f"got {n_nodes!r}"
-            )
+            raise GaspTypeError(f"n_nodes must not be given with a graph object, got {n_nodes!r}")
         G = edges
         edges, weights, nodes, n_nodes, per_edge = _graph_arrays(
-            G, weight, lifted, edge_sizes, node_sizes
+            G, weight, lifted, edge_sizes, node_sizes, source, target, self_loops
         )
         lifted, edge_sizes, node_sizes = (
             per_edge.get("lifted"),
@@ -774,7 +764,7 @@ size_regularizer, n_clusters, linkage_param, min_clusters
         )
         node_weights = graph_node_weights(
             G, nodes, edges, weights, edge_sizes, null_model=null_model,
-            node_weights=node_weights, weight=weight,
+            node_weights=node_weights, weight=weight, source=source, target=target,
         )
     elif weights is None:
         raise GaspTypeError("weights is required with an edge array (one weight per edge)")
@@ -797,6 +787,7 @@ size_regularizer, n_clusters, linkage_param, min_clusters
         null_model=null_model,
         resolution=resolution,
         node_weights=node_weights,
+        self_loops=self_loops,
     )
     _, merges, heights, info = _control.run(
         problem,
@@ -819,7 +810,7 @@ size_regularizer, n_clusters, linkage_param, min_clusters
         "resolution": problem.resolution if problem.null_model else None,
     }
     return MergeTree(
-        problem.n_nodes, merges, heights, edges=problem.edges, options=options, nodes=nodes,
+        problem.n_nodes, merges, heights, edges=problem.input_edges, options=options, nodes=nodes,
         n_gasp_merges=info["n_merges_gasp"],
     )
 
@@ -829,6 +820,8 @@ def partitions(
     thresholds,
     *,
     weight="weight",
+    source="source",
+    target="target",
     linkage="average",
     cannot_link=False,
     lifted=None,
@@ -839,6 +832,7 @@ def partitions(
     n_clusters=None,
     linkage_param=None,
     min_clusters=None,
+    self_loops="ignore",
 ):
     """GASP partitions of a graph at several thresholds, from one run when that is exact.
 
@@ -847,21 +841,21 @@ def partitions(
 
     Parameters
     ----------
-    G : networkx.Graph or scipy sparse matrix
+    G : networkx.Graph, pandas.DataFrame, igraph.Graph or scipy sparse matrix
         As in :func:`agglomerate`.
     thresholds : iterable of float
         The thresholds, read once when this function is called; partitions come in this order.
-    weight, linkage, cannot_link, lifted, edge_sizes, merge_constrained_at_end, node_sizes, \
-size_regularizer, n_clusters, linkage_param, min_clusters
+    weight, source, target, linkage, cannot_link, lifted, edge_sizes, merge_constrained_at_end, \
+node_sizes, size_regularizer, n_clusters, linkage_param, min_clusters, self_loops
         As in :func:`agglomerate`.  With ``n_clusters=k`` every threshold gives exactly ``k``
         clusters (for shift-equivariant linkages, the same ``k`` clusters).
 
     Yields
     ------
     partition : list of set, or ndarray of int64
-        For a networkx graph, a list of sets of nodes (networkx's shape, clusters ordered by
-        decreasing size, ties by their first node in ``G.nodes``); for a sparse matrix, labels
-        numbered by first occurrence.
+        For a networkx or igraph graph or a DataFrame, a list of sets of nodes (networkx's
+        shape, clusters ordered by decreasing size, ties by their first node in node order);
+        for a sparse matrix, labels numbered by first occurrence.
 
     Notes
     -----
@@ -884,16 +878,18 @@ size_regularizer, n_clusters, linkage_param, min_clusters
     [{0, 1, 2}, {3}]
     [{0, 1, 2, 3}]
     """
-    if not _is_graph_input(G):
+    if not is_graph(G):
         raise GaspTypeError(
-            f"G must be a networkx graph or a scipy sparse matrix, got {type(G).__name__}; "
+            f"G must be {GRAPH_KINDS}, got {type(G).__name__}; "
             "for edge arrays use agglomerate(edges, weights).labels(t)"
         )
     ts = [_threshold(t, "thresholds") for t in thresholds]
     bad = [t for t in ts if not np.isfinite(t)]
     if bad:
         raise GaspValueError(f"thresholds must be finite, got {bad[0]!r}")
-    edges, weights, nodes, n, per_edge = _graph_arrays(G, weight, lifted, edge_sizes, node_sizes)
+    edges, weights, nodes, n, per_edge = _graph_arrays(
+        G, weight, lifted, edge_sizes, node_sizes, source, target, self_loops
+    )
     kwargs = dict(
         n_nodes=n,
         linkage=linkage,
@@ -903,6 +899,7 @@ size_regularizer, n_clusters, linkage_param, min_clusters
         n_clusters=n_clusters,
         linkage_param=linkage_param,
         min_clusters=min_clusters,
+        self_loops=self_loops,
         **per_edge,
     )
     problem = prepare(edges, weights, **kwargs)  # validate now, not on the first next()

@@ -8,6 +8,7 @@ from .images.metrics import (
     SegmentationScores,
     adapted_rand_error,
     cremi_score,
+    match_labels,
     variation_of_information,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "SegmentationScores",
     "adapted_rand_error",
     "cremi_score",
+    "match_labels",
     "variation_of_information",
 ]

@@ -1,18 +1,17 @@
-"""The networkx and scipy front end: ``partition(G)`` on a graph or a sparse adjacency matrix.
+"""The graph front end: ``partition(G)`` on a networkx graph, a pandas edge table, an igraph
+Graph or a scipy sparse adjacency matrix.
 
 The converters of :mod:`gasp_graph.graphs` turn the caller's object into the engine's arrays;
 :func:`partition` then runs the array API :func:`gasp_graph.gasp` and converts the labels back.
 
-networkx and scipy are optional dependencies: they are only imported when the caller already
-passed one of their objects.
+networkx, pandas, igraph and scipy are optional dependencies: they are only imported when the
+caller already passed one of their objects.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .arrays import gasp
-from .exceptions import GaspTypeError, warn
-from .graphs import from_networkx, from_sparse, is_networkx_graph, is_sparse, to_sets
+from .exceptions import warn
+from .graphs import from_graph, to_sets
 from .graphs._null import graph_node_weights
 
 __all__ = ["partition"]
@@ -22,6 +21,8 @@ def partition(
     G,
     *,
     weight="weight",
+    source="source",
+    target="target",
     linkage="average",
     cannot_link=False,
     lifted=None,
@@ -37,11 +38,12 @@ def partition(
     resolution=1.0,
     node_weights=None,
     refine=False,
+    self_loops="ignore",
     progress=False,
     callback=None,
     callback_every=1000,
 ):
-    """Partition a signed graph (networkx graph or scipy sparse matrix) with GASP.
+    """Partition a signed graph (networkx, pandas edge table, igraph, scipy sparse) with GASP.
 
     Positive edge weights attract (their ends should share a cluster), negative weights repel.
     GASP starts from singletons and repeatedly merges the two clusters joined by the highest
@@ -49,16 +51,24 @@ def partition(
 
     Parameters
     ----------
-    G : networkx.Graph or networkx.MultiGraph, or scipy sparse matrix/array
-        The graph.  For networkx graphs the weights are edge attributes.  For a scipy sparse
+    G : networkx.Graph or MultiGraph, pandas.DataFrame, igraph.Graph, or scipy sparse matrix
+        The graph.  For networkx graphs the weights are edge attributes.  A pandas DataFrame
+        is an edge table: one row per edge, the nodes in the columns ``source`` and ``target``,
+        the weight in the column ``weight`` (repeated pairs are folded by the linkage, like the
+        parallel edges of a MultiGraph).  For an igraph Graph the weights are edge attributes
+        and the nodes are the values of the ``"name"`` vertex attribute when there is one, the
+        vertex indices otherwise.  For a scipy sparse
         matrix or array (any format) of shape ``(n, n)``, each stored off-diagonal entry is an
         edge with the stored value as weight: explicitly stored zeros are edges of weight 0,
         and the diagonal is ignored.  The matrix may be symmetric or store only its upper or
         only its lower triangle; if it stores both ``A[i, j]`` and ``A[j, i]`` they must be
-        equal.  Directed networkx graphs are not accepted.
+        equal.  Directed graphs are not accepted.
     weight : str or (str, str), default "weight"
-        networkx only: the edge attribute holding the signed weight, or a pair of attribute
-        names ``(attractive, repulsive)`` meaning ``w = w[attractive] - w[repulsive]``.
+        The edge attribute (DataFrame: the column) holding the signed weight, or a pair of
+        names ``(attractive, repulsive)`` meaning ``w = w[attractive] - w[repulsive]``.  Not for
+        a sparse matrix, whose stored values are the weights.
+    source, target : str, default "source", "target"
+        DataFrame only: the columns holding the two nodes of each edge (any hashable values).
     linkage : str, default "average"
         How the weights of all edges between two clusters combine: ``"sum"``, ``"average"``,
         ``"max"``, ``"min"``, ``"abs_max"`` (mutex watershed), ``"generalized_mean"``,
@@ -67,22 +77,26 @@ def partition(
         Treat a repulsive cluster pair as a constraint that forbids merging it later.
     lifted : str or sparse matrix, optional
         Lifted (long-range) edges: they attract or repel but never merge two clusters by
-        themselves.  networkx: the name of a boolean edge attribute (missing means not lifted).
+        themselves.  networkx, igraph: the name of a boolean edge attribute (missing means not
+        lifted); DataFrame: a column of booleans or 0/1.
         sparse: a matrix of ``A``'s shape whose stored nonzero (True) entries mark which of
         ``A``'s edges are lifted (one triangle or symmetric, like ``A``); marking a pair that
         ``A`` does not store is an error.
     edge_size : str or sparse matrix, optional
-        Positive edge sizes (the weights of edges inside the linkage).  networkx: an edge
-        attribute name (missing means 1).  sparse: a matrix storing an entry for exactly the
+        Positive edge sizes (the weights of edges inside the linkage).  networkx, igraph: an
+        edge attribute name (missing means 1); DataFrame: a column.  sparse: a matrix storing
+        an entry for exactly the
         pairs ``A`` stores.
     default_weight : float, optional
-        networkx only: the weight of an edge without the ``weight`` attribute (with a pair of
-        names: the value of each missing one).  Without it a missing weight is an error.
+        The weight of an edge without the ``weight`` attribute (DataFrame: a missing value, or
+        a missing column; with a pair of names: the value of each missing one).  Without it a
+        missing weight is an error.  Not for a sparse matrix.
     merge_constrained_at_end : bool, default False
         With ``cannot_link=True``, drop the constraints after the constrained pass and continue.
     node_size : str or array_like, optional
-        Positive node sizes for ``size_regularizer``.  networkx: a node attribute name
-        (missing means 1).  sparse: an array of length ``n``.
+        Positive node sizes for ``size_regularizer``.  networkx, igraph: a node attribute name
+        (missing means 1); DataFrame: a mapping (dict or Series) from node to size (missing
+        means 1); sparse: an array of length ``n``.
     size_regularizer : float, default 0.0
         ``r >= 0`` favours merging small clusters first (see :func:`gasp_graph.gasp`).
     n_clusters : int, optional
@@ -106,6 +120,9 @@ def partition(
         an array of length ``n``.
     refine : bool, default False
         Improve the result by local node moves (see :func:`gasp_graph.gasp`).
+    self_loops : {"ignore", "error"}, default "ignore"
+        Self-loops (an edge from a node to itself; for a matrix: a nonzero diagonal entry) are
+        dropped, or raise GaspValueError with ``"error"``.  They never change GASP's merges.
     progress : bool, default False
         Show progress on stderr (tqdm when installed) once the run has lasted about a second.
     callback : callable, optional
@@ -118,21 +135,23 @@ def partition(
     Returns
     -------
     communities : list of sets, or ndarray of int64
-        For a networkx graph: a list of sets of ``G``'s node objects forming a partition of
-        its nodes (isolated nodes are singletons), ordered by decreasing size, ties broken by
-        the position in ``G``'s node order of each cluster's first node.  For a sparse matrix:
+        For a networkx or igraph graph or a DataFrame: a list of sets of node objects forming a
+        partition of the nodes (isolated nodes are singletons), ordered by decreasing size, ties
+        broken by the position in node order of each cluster's first node (networkx: ``G``'s
+        node order; igraph: vertex order; DataFrame: order of first appearance, row by row,
+        source before target).  For a sparse matrix:
         labels of shape ``(n,)`` numbered ``0 .. k-1`` by first occurrence.
 
     Raises
     ------
     networkx.NetworkXNotImplemented
-        ``G`` is directed.
+        ``G`` is a directed networkx graph (a directed igraph Graph raises GaspValueError).
     GaspValueError
         A weight is missing (and no ``default_weight``), NaN or infinite; a sparse matrix is
         not square or its two triangles disagree; a lifted flag or a size is invalid; an
         engine option is invalid.  The message names the edge or position.
     GaspTypeError
-        ``G`` is neither a networkx graph nor a scipy sparse matrix; an attribute value or
+        ``G`` is none of the accepted kinds; an attribute value or
         a dtype is not numeric; an option has the wrong type for the input kind.
     KeyboardInterrupt
         Ctrl-C during the run (the engine stops promptly and frees its memory).
@@ -153,8 +172,9 @@ def partition(
 
     Notes
     -----
-    Self-loops are ignored.  Parallel edges of a ``MultiGraph`` are passed to the engine as
-    duplicate edges, which it folds with the linkage rule in edge order.
+    Parallel edges of a ``MultiGraph`` (and repeated pairs of a DataFrame or of an igraph
+    Graph) are passed to the engine as duplicate edges, which it folds with the linkage rule in
+    edge order.
 
     The order of the edges given to the engine is deterministic, so the result is too (ties
     are broken by edge order): for networkx, ``G.edges()`` iteration order; for sparse input,
@@ -191,6 +211,14 @@ def partition(
     >>> partition(A)
     array([0, 0, 1])
 
+    A pandas edge table with named columns (a matcher's scores, for deduplication):
+
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"u": ["ann", "ann", "bob"], "v": ["anne", "bob", "rob"],
+    ...                       "score": [0.9, -0.6, 0.7]})
+    >>> [sorted(c) for c in partition(pairs, source="u", target="v", weight="score")]
+    [['ann', 'anne'], ['bob', 'rob']]
+
     Stop after the first merge (the callback sees every merge with ``callback_every=1``):
 
     >>> stopped = partition(G, callback=lambda n_merges, n_clusters, value: n_merges == 1,
@@ -209,75 +237,31 @@ def partition(
         n_clusters=n_clusters,
         linkage_param=linkage_param,
         min_clusters=min_clusters,
+        self_loops=self_loops,
         progress=progress,
         callback=callback,
         callback_every=callback_every,
     )
-    if is_networkx_graph(G):
-        nodes, edges, weights, lifted_arr, sizes, node_sizes = from_networkx(
-            G,
-            weight=weight,
-            default_weight=default_weight,
-            lifted=lifted,
-            edge_size=edge_size,
-            node_size=node_size,
-        )
-        nw = graph_node_weights(
-            G, nodes, edges, weights, sizes, null_model=null_model, node_weights=node_weights,
-            weight=weight, default_weight=default_weight, edge_size=edge_size,
-        )
-        labels = gasp(
-            edges,
-            weights,
-            n_nodes=len(nodes),
-            lifted=lifted_arr,
-            edge_sizes=sizes,
-            node_sizes=node_sizes,
-            node_weights=nw,
-            **options,
-        )
-        _warn_unsigned(weights, null_model, n_clusters or min_clusters)
-        return to_sets(labels, nodes)
-    if is_sparse(G):
-        if weight != "weight":
-            raise GaspTypeError(
-                f"weight={weight!r} names an edge attribute; a sparse matrix's stored values "
-                "are the weights (leave weight at its default)"
-            )
-        if default_weight is not None:
-            raise GaspTypeError(
-                "default_weight has no meaning for a sparse matrix: every stored entry has a value"
-            )
-        if isinstance(node_size, str):
-            raise GaspTypeError(
-                f"node_size={node_size!r}: for a sparse matrix pass an array of node sizes"
-            )
-        n, edges, weights, lifted_arr, sizes = from_sparse(G, lifted=lifted, edge_size=edge_size)
-        nw = graph_node_weights(
-            G, None, edges, weights, sizes, null_model=null_model, node_weights=node_weights,
-        )
-        labels = gasp(
-            edges,
-            weights,
-            n_nodes=n,
-            lifted=lifted_arr,
-            edge_sizes=sizes,
-            node_sizes=node_size,
-            node_weights=nw,
-            **options,
-        )
-        _warn_unsigned(weights, null_model, n_clusters or min_clusters)
-        return labels
-    hint = ""
-    if isinstance(G, (np.ndarray, list, tuple)):
-        hint = (
-            "; for edge arrays use gasp_graph.gasp(edges, weights), for a dense adjacency "
-            "matrix scipy.sparse.csr_array(A) or gasp_graph.GASP(affinity='precomputed').fit(A)"
-        )
-    raise GaspTypeError(
-        "G must be a networkx Graph/MultiGraph or a scipy sparse matrix, "
-        f"got {type(G).__module__}.{type(G).__name__}{hint}"
+    g = from_graph(G, weight=weight, default_weight=default_weight, lifted=lifted,
+                   edge_size=edge_size, node_size=node_size, source=source, target=target,
+                   self_loops=self_loops)
+    nw = graph_node_weights(
+        G, g.nodes, g.edges, g.weights, g.edge_sizes, null_model=null_model,
+        node_weights=node_weights, weight=weight, default_weight=default_weight,
+        edge_size=edge_size, source=source, target=target,
     )
+    labels = gasp(
+        g.edges,
+        g.weights,
+        n_nodes=g.n_nodes,
+        lifted=g.lifted,
+        edge_sizes=g.edge_sizes,
+        node_sizes=g.node_sizes,
+        node_weights=nw,
+        **options,
+    )
+    _warn_unsigned(g.weights, null_model, n_clusters or min_clusters)
+    return labels if g.nodes is None else to_sets(labels, g.nodes)
 
 
 def _warn_unsigned(weights, null_model, cluster_target):

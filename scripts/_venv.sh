@@ -1,7 +1,7 @@
 # Sourced by scripts/run.sh and scripts/test.sh (not run by itself).
 #
 # ensure_venv EXTRAS: make sure $VENV (default: .venv in the repository) exists and holds an
-# editable install of gasp_graph with the given extras ("" or "test").  The compiled engine is
+# editable install of gasp_graph with the given extras ("", "test" or "test,docs").  The compiled engine is
 # rebuilt whenever the C sources, setup.py, pyproject.toml or the build flags (GASP_DEBUG,
 # GASP_SANITIZE) changed since the last install; otherwise nothing is installed, so a second run
 # starts at once.  Python code needs no reinstall: the install is editable.
@@ -40,10 +40,15 @@ ensure_venv() {
             || die "could not create $VENV (on Debian/Ubuntu: apt-get install python3-venv)"
     fi
     local stamp="$VENV/.gasp_graph_installed${extras:+_$extras}"
-    local want candidate
+    local want candidate serving
     want="$(_build_inputs_hash)"
-    # An install with the test extras also serves a plain run.
-    for candidate in "$stamp" "$VENV/.gasp_graph_installed_test"; do
+    # An install with more extras also serves: "test,docs" serves "test" and "", "test" serves "".
+    case "$extras" in
+        "") serving=("$stamp" "$VENV/.gasp_graph_installed_test" "$VENV/.gasp_graph_installed_test,docs") ;;
+        test) serving=("$stamp" "$VENV/.gasp_graph_installed_test,docs") ;;
+        *) serving=("$stamp") ;;
+    esac
+    for candidate in "${serving[@]}"; do
         if [ -f "$candidate" ] && [ "$(cat "$candidate")" = "$want" ] \
             && "$VENV/bin/python" -c 'import gasp_graph._core' >/dev/null 2>&1; then
             return 0

@@ -21,8 +21,10 @@ REFERENCE_FILE = REFERENCE_DIR / "gasp_reference_cases.npz"
 def _load_reference():
     if not REFERENCE_FILE.exists():
         reason = (
-            f"reference cases not found at {REFERENCE_FILE} (../shared/reference/ is only present "
-            "in the project workplace; GASP_REFERENCE_DIR names another folder)"
+            f"reference cases not found at {REFERENCE_FILE}: gasp_reference_cases.npz holds 370 "
+            "problems with the partitions of the reference implementation of GASP (nifty 1.2.3) "
+            "and is kept outside the repository, in shared/reference/ beside the clone; set "
+            "GASP_REFERENCE_DIR to the folder that holds it"
         )
         if os.environ.get("GASP_REQUIRE_REFERENCE", "") not in ("", "0"):
             pytest.fail(reason + "; GASP_REQUIRE_REFERENCE is set", pytrace=False)

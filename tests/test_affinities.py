@@ -246,7 +246,7 @@ def test_segment_logit_weights_and_options_reach_the_engine():
                dict(cannot_link=True, merge_constrained_at_end=True),
                dict(size_regularizer=0.5),
                dict(n_clusters=10)]:
-        labels = segment(affs, offsets, beta=0.3, weights="logit", **kw)
+        labels = segment(affs, offsets, beta=0.3, kind="logit", **kw)
         expected = gasp(g.edges, w, n_nodes=g.n_nodes, lifted=g.lifted, **kw)
         np.testing.assert_array_equal(labels.ravel(), expected + 1)
 
@@ -363,8 +363,8 @@ def test_segment_rejects_bad_input():
         segment(bad, offsets)
     with pytest.raises(GaspValueError, match="beta"):
         segment(good, offsets, beta=1.0)
-    with pytest.raises(GaspValueError, match="weights"):
-        segment(good, offsets, weights="log")
+    with pytest.raises(GaspValueError, match="kind must be 'linear' or 'logit', got 'log'"):
+        segment(good, offsets, kind="log")
     with pytest.raises(GaspValueError, match="linkage"):
         segment(good, offsets, linkage="ward")
     with pytest.raises(GaspValueError, match="local_merge"):
@@ -408,3 +408,17 @@ def test_grid_graph_property(problem):
     np.testing.assert_array_equal(g.edges, e)
     np.testing.assert_array_equal(g.offset_index, k)
     np.testing.assert_array_equal(g.lifted, lf)
+
+
+def test_weights_is_a_deprecated_alias_of_kind():
+    offsets = [[0, 1], [1, 0], [2, 2]]
+    affs = random_affinities(len(offsets), (6, 7), 3)
+    want = segment(affs, offsets, beta=0.3, kind="logit")
+    with pytest.warns(FutureWarning, match=r"segment\(weights=\.\.\.\) is deprecated.*kind='logit'"):
+        got = segment(affs, offsets, beta=0.3, weights="logit")
+    np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(want, segment(affs, offsets, beta=0.3, kind="linear"))
+    with pytest.raises(GaspTypeError, match="both given"):
+        segment(affs, offsets, kind="logit", weights="linear")
+    with pytest.warns(FutureWarning), pytest.raises(GaspValueError, match="weights must be"):
+        segment(affs, offsets, weights="log")

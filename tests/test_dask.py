@@ -27,7 +27,9 @@ CONSTRAINTS = [
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        # ":0": any free port (None means the default 8787, which another process may hold,
+        # and the "port in use" warning is an error under the test settings)
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     c = distributed.Client(cluster)
     yield c
@@ -179,9 +181,16 @@ def test_partition_reads_parquet_and_pandas(tmp_path):
 
 
 def test_partition_rejects_bad_input():
-    table = pd.DataFrame({"u": [0, 1], "v": [1, 1], "weight": [1.0, 0.5]})
+    table = pd.DataFrame({"u": [0, 1, 2], "v": [1, 1, 2], "weight": [1.0, 0.5, 3.0]})
+    # self-loops are dropped, as by gasp (node 2 only has one: it stays a singleton) ...
+    np.testing.assert_array_equal(gd.partition(table), gasp([[0, 1], [1, 1], [2, 2]],
+                                                            [1.0, 0.5, 3.0]))
+    np.testing.assert_array_equal(gd.partition(table), [0, 0, 1])
+    np.testing.assert_array_equal(gd.partition_blockwise(table, block_size=2), [0, 0, 1])
+    # ... or refused
     with pytest.raises(GaspValueError, match="partition 0.*self-loop"):
-        gd.partition(table)
+        gd.partition(table, self_loops="error")
+    table = table.iloc[:2]
     with pytest.raises(GaspValueError, match="n_clusters=3"):
         gd.partition(table, n_clusters=3)
     with pytest.raises(GaspValueError, match="no column 'w'"):

@@ -239,8 +239,8 @@ def test_get_set_params_and_repr():
     assert set(params) == {
         "affinity", "beta", "beta_criterion", "cannot_link", "far_pairs", "kind", "linkage",
         "linkage_param", "merge_constrained_at_end", "metric", "min_clusters", "n_clusters",
-        "n_neighbors", "null_model", "refine", "resolution", "scale", "seed", "similarity",
-        "size_regularizer",
+        "n_neighbors", "null_model", "refine", "resolution", "scale", "seed", "self_loops",
+        "similarity", "size_regularizer",
     }
     assert model.set_params(cannot_link=True, linkage="abs_max") is model
     assert model.get_params()["cannot_link"] is True

@@ -192,7 +192,7 @@ CASES = {
     "NaN weight": (E3, [1.0, np.nan, 1.0], {}, GaspValueError),
     "+inf weight": (E3, [1.0, np.inf, 1.0], {}, GaspValueError),
     "-inf weight": (E3, [1.0, -np.inf, 1.0], {}, GaspValueError),
-    "self-loop": ([[0, 0]], [1.0], {}, GaspValueError),
+    "self-loop": ([[0, 0]], [1.0], {"self_loops": "error"}, GaspValueError),
     "negative id": ([[-1, 0]], [1.0], {}, GaspValueError),
     "id >= n_nodes": ([[0, 3]], [1.0], {"n_nodes": 3}, GaspValueError),
     "id 2**40, n_nodes unset": ([[0, 2**40]], [1.0], {}, GaspMemoryError),

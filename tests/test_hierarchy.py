@@ -512,7 +512,7 @@ def test_partitions_checks_arguments_before_iterating():
         partitions(G, [np.inf])
     with pytest.raises(GaspValueError, match="linkage"):
         partitions(G, [0.0], linkage="ward")
-    with pytest.raises(GaspTypeError, match="networkx graph or a scipy sparse"):
+    with pytest.raises(GaspTypeError, match="networkx Graph/MultiGraph, a pandas DataFrame, an igraph Graph or a scipy sparse"):
         partitions(np.array([[0, 1]]), [0.0])
 
 

@@ -122,3 +122,25 @@ def test_errors():
         adapted_rand_error([1, 2], [0, 0], ignore_gt=0)
     with pytest.raises(GaspTypeError, match="ignore_gt"):
         adapted_rand_error([1, 2], [0, 0], ignore_gt="0")
+
+
+def test_match_labels_colours_compared_segmentations_consistently():
+    from gasp_graph.metrics import match_labels
+
+    rng = np.random.default_rng(4)
+    gt = rng.integers(1, 6, size=(12, 9))
+    perm = np.array([40, 7, 3, 11, 9, 5])  # seg = gt under other label names
+    np.testing.assert_array_equal(match_labels(perm[gt], gt), gt)
+    seg = gt.copy()
+    seg[:4][seg[:4] == 2] = 99  # split segment 2
+    seg[seg == 5] = 4  # merge 4 and 5
+    out = match_labels(seg, gt)
+    # the same partition as seg (a relabelling) ...
+    pairs = {(a, b) for a, b in zip(seg.ravel().tolist(), out.ravel().tolist())}
+    assert len(pairs) == len(np.unique(seg)) == len(np.unique(out))
+    # ... that keeps every unchanged segment's ground-truth label
+    for label in (1, 3):
+        np.testing.assert_array_equal(out[gt == label], label)
+    assert set(np.unique(out[seg == 99]).tolist()) <= {2, 6}  # a piece of 2, or a new label
+    with pytest.raises(GaspValueError, match="same shape"):
+        match_labels(seg, gt[:3])

@@ -250,7 +250,7 @@ def test_directed_raises_not_implemented(cls):
 
 @pytest.mark.parametrize("bad", [np.zeros((3, 3)), [[0, 1]], "graph", None])
 def test_not_a_graph_raises_type_error(bad):
-    with pytest.raises(GaspTypeError, match="networkx Graph/MultiGraph or a scipy sparse"):
+    with pytest.raises(GaspTypeError, match="networkx Graph/MultiGraph, a pandas DataFrame, an igraph Graph or a scipy sparse"):
         partition(bad)
 
 

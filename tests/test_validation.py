@@ -97,8 +97,10 @@ BAD_INPUTS = [
     ("zero node size", dict(node_sizes=[0.0, 1.0, 1.0, 1.0]), GaspValueError,
      r"node_sizes\[0\] = .*0\.0.*> 0"),
     # node ids
-    ("self-loop", dict(edges=[[0, 1], [2, 2]], weights=[1.0, 1.0]), GaspValueError,
-     r"edges\[1\] = \(2, 2\) is a self-loop"),
+    ("self-loop", dict(edges=[[0, 1], [2, 2]], weights=[1.0, 1.0], self_loops="error"),
+     GaspValueError, r"edges\[1\] = \(2, 2\) is a self-loop and self_loops='error'"),
+    ("self_loops value", dict(self_loops="drop"), GaspValueError,
+     r"self_loops must be 'ignore' or 'error', got 'drop'"),
     ("negative id", dict(edges=[[0, 1], [-1, 2]], weights=[1.0, 1.0]), GaspValueError,
      r"edges\[1\] = \(-1, 2\).*\[0, n_nodes=3\)"),
     ("id >= n_nodes", dict(edges=[[0, 1], [1, 4]], weights=[1.0, 1.0], n_nodes=4),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import GaspTypeError, GaspValueError
-from .sparse import square_shape
+from .sparse import check_diagonal, square_shape
 
 __all__ = ["from_dense"]
 
@@ -15,8 +15,10 @@ SYMMETRY_RTOL = 1e-10
 SYMMETRY_ATOL = 1e-12
 
 
-def from_dense(A):
+def from_dense(A, self_loops="ignore"):
     """Engine arrays from a dense symmetric matrix: every off-diagonal pair is an edge.
+
+    The diagonal is ignored, or a nonzero diagonal entry raises with ``self_loops="error"``.
 
     Differences between ``A[i, j]`` and ``A[j, i]`` within rounding (see ``SYMMETRY_RTOL``) are
     averaged; larger ones are an error telling how to symmetrise.
@@ -25,6 +27,7 @@ def from_dense(A):
     if A.dtype == object or A.dtype.kind not in "iuf":
         raise GaspTypeError(f"A must hold real numbers, got dtype {A.dtype}")
     n = square_shape("A", A)
+    check_diagonal(A, self_loops)
     r, c = np.triu_indices(n, 1)
     w = A[r, c]
     bad = ~np.isfinite(w)

@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from .._validation import self_loop_error, self_loops_mode
 from ..exceptions import GaspTypeError, GaspValueError
 
 __all__ = [
@@ -196,9 +197,25 @@ def self_loop_strengths(G, index, weight, default_weight, edge_size=None):
     return out
 
 
-def from_networkx(G, *, weight, default_weight, lifted, edge_size, node_size):
-    """Engine arrays from a networkx (Multi)Graph, in G's node and edge iteration orders."""
+def check_no_self_loops(G, self_loops) -> None:
+    """Raise for a self-loop of G when ``self_loops="error"`` (else they are dropped later)."""
+    if self_loops_mode(self_loops) == "error":
+        import networkx as nx
+
+        loop = next(iter(nx.selfloop_edges(G)), None)
+        if loop is not None:
+            raise self_loop_error(f"edge ({loop[0]!r}, {loop[1]!r})")
+
+
+def from_networkx(G, *, weight, default_weight, lifted, edge_size, node_size,
+                  self_loops="ignore"):
+    """Engine arrays from a networkx (Multi)Graph, in G's node and edge iteration orders.
+
+    Self-loops are dropped (their attributes are not read), or raise with
+    ``self_loops="error"``.
+    """
     check_undirected(G)
+    check_no_self_loops(G, self_loops)
     for name, value in (("lifted", lifted), ("edge_size", edge_size), ("node_size", node_size)):
         if value is not None and not isinstance(value, str):
             raise GaspTypeError(

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 
+from .._validation import self_loop_error, self_loops_mode
 from ..exceptions import GaspTypeError, GaspValueError
 
 __all__ = ["is_sparse", "from_sparse", "pair_entries", "square_shape", "real_dtype"]
@@ -132,13 +133,25 @@ def real_dtype(name, A, *, allow_bool=False) -> None:
     raise GaspTypeError(f"{name} must hold real numbers, got dtype {A.dtype}")
 
 
-def from_sparse(A, *, lifted, edge_size):
+def check_diagonal(A, self_loops) -> None:
+    """With ``self_loops="error"``, a stored nonzero diagonal entry (a self-loop) raises."""
+    if self_loops_mode(self_loops) == "error":
+        d = np.asarray(A.diagonal())
+        nz = np.flatnonzero(d != 0)
+        if nz.shape[0]:
+            i = int(nz[0])
+            raise self_loop_error(f"A[{i}, {i}] = {d[i].item()!r}")
+
+
+def from_sparse(A, *, lifted, edge_size, self_loops="ignore"):
     """Engine arrays from a scipy sparse matrix or array of signed weights (no loop over edges).
 
-    Edges are the stored off-diagonal entries, in (row, col) order of the upper triangle.
+    Edges are the stored off-diagonal entries, in (row, col) order of the upper triangle.  The
+    diagonal is ignored, or a nonzero diagonal entry raises with ``self_loops="error"``.
     """
     n = square_shape("A", A)
     real_dtype("A", A)
+    check_diagonal(A, self_loops)
     key, weights = pair_entries("A", A, n, check=_finite_check)
     weights = np.asarray(weights, dtype=np.float64)
     row = key // n

@@ -8,7 +8,13 @@ namespaces are :mod:`gasp_graph.affinities` and :mod:`gasp_graph.metrics`.
 """
 from .boundary import boundary_affinities, boundary_map
 from .grid import GridGraph, grid_graph
-from .metrics import SegmentationScores, adapted_rand_error, cremi_score, variation_of_information
+from .metrics import (
+    SegmentationScores,
+    adapted_rand_error,
+    cremi_score,
+    match_labels,
+    variation_of_information,
+)
 from .premerge import pre_merge
 from .regions import RegionGraph, region_graph
 from .segment import segment
@@ -25,5 +31,6 @@ __all__ = [
     "SegmentationScores",
     "adapted_rand_error",
     "cremi_score",
+    "match_labels",
     "variation_of_information",
 ]

@@ -47,6 +47,31 @@ def _signed_weights(p, beta: float, kind: str) -> np.ndarray:
     return signed_weights(p, beta=beta, kind=kind, eps=_LOGIT_EPS)
 
 
+def _kind(kind, weights):
+    """``kind``, or the deprecated ``weights=`` spelling of it (FutureWarning)."""
+    if weights is not None:
+        import warnings
+
+        if kind != "linear":
+            raise GaspTypeError(
+                f"kind={kind!r} and weights={weights!r} both given; weights= is the deprecated "
+                "spelling of kind=: pass kind= only"
+            )
+        warnings.warn(
+            "segment(weights=...) is deprecated and will be removed in the next release; use "
+            f"kind={weights!r} (the spelling of gasp_graph.signed_weights)",
+            FutureWarning,
+            stacklevel=3,
+        )
+        kind = weights
+        name = "weights"
+    else:
+        name = "kind"
+    if not isinstance(kind, str) or kind not in ("linear", "logit"):
+        raise GaspValueError(f"{name} must be 'linear' or 'logit', got {kind!r}")
+    return kind
+
+
 # --------------------------------------------------------------------------------------------
 # segment
 # --------------------------------------------------------------------------------------------
@@ -87,7 +112,8 @@ def segment(
     offsets,
     *,
     beta=0.5,
-    weights="linear",
+    kind="linear",
+    weights=None,
     linkage="average",
     cannot_link=False,
     local_merge=True,
@@ -128,9 +154,13 @@ def segment(
         :func:`gasp_graph.select_beta` (the modularity of the mergeable edges weighted by their
         affinities, over every bias at once from one merge tree; needs a shift-equivariant
         linkage and no cannot-link constraints or size regulariser), then segments with it.
-    weights : {"linear", "logit"}, default "linear"
+    kind : {"linear", "logit"}, default "linear"
+        The mapping of affinities to signed weights, as in :func:`gasp_graph.signed_weights`:
         ``"linear"``: ``w = p - beta``; ``"logit"``: ``w = log(p / (1 - p)) - log(beta / (1 -
         beta))`` with ``p`` clipped to ``[1e-6, 1 - 1e-6]``.
+    weights : {"linear", "logit"}, optional
+        Deprecated spelling of ``kind`` (emits FutureWarning; it will be removed in the next
+        release).
     linkage : str, default "average"
         GASP linkage (see :func:`gasp_graph.gasp`); ``"abs_max"`` is the mutex watershed.
     cannot_link : bool, default False
@@ -204,7 +234,7 @@ def segment(
     *Mutex watershed tools.*  ``mwatershed.agglom(a, offsets)`` expects signed float64 values
     (> 0 attract, < 0 repel) with the same offset direction (value at ``p`` links ``p`` and
     ``p + o``) and lets every edge merge: the equivalent here is ``segment(a_prob, offsets,
-    linkage="abs_max", local_merge=False)`` with ``a = a_prob - beta`` (``weights="linear"``).
+    linkage="abs_max", local_merge=False)`` with ``a = a_prob - beta`` (``kind="linear"``).
     mwatershed labels unmerged pixels 0; relabel them before comparing.
 
     *Superpixels.*  With ``superpixels`` (or ``pre_merge=True``) GASP runs on
@@ -270,8 +300,7 @@ def segment(
     a = _as_affinities(affinities, offsets)
     shape = a.shape[1:]
     b = _check_beta(beta)
-    if not isinstance(weights, str) or weights not in ("linear", "logit"):
-        raise GaspValueError(f"weights must be 'linear' or 'logit', got {weights!r}")
+    kind = _kind(kind, weights)
     local_merge = _as_bool("local_merge", local_merge)
     min_size = _as_int("min_size", min_size, minimum=0)
     if not isinstance(cleanup, str) or cleanup not in CLEANUPS:
@@ -282,7 +311,7 @@ def segment(
     offs = _as_offsets(offsets, len(shape))
     if pre_merge or superpixels is not None:
         return _segment_regions(
-            a, offs, superpixels, pre_merge, b, weights, linkage, local_merge, mask,
+            a, offs, superpixels, pre_merge, b, kind, linkage, local_merge, mask,
             long_range_fraction, seed, min_size, cleanup,
             dict(cannot_link=cannot_link, merge_constrained_at_end=merge_constrained_at_end,
                  size_regularizer=size_regularizer, n_clusters=n_clusters,
@@ -305,9 +334,9 @@ def segment(
                 "constraints and a size regulariser prevent; give beta a number instead"
             )
         b = select_beta(g.edges, p, n_nodes=g.n_nodes, lifted=g.lifted if local_merge else None,
-                        kind=weights, eps=_LOGIT_EPS, linkage=linkage,
+                        kind=kind, eps=_LOGIT_EPS, linkage=linkage,
                         linkage_param=linkage_param).beta
-    w = _signed_weights(p, b, weights)
+    w = _signed_weights(p, b, kind)
     problem = prepare(
         g.edges,
         w,
