@@ -183,6 +183,32 @@ static void *alloc_array(size_t count, size_t size)
     return gasp_alloc((count > 0 ? count : 1) * size);
 }
 
+/* Put c's block (just placed at the top of the arena) last in the block list. */
+static void blocks_append(gasp_graph_t *g, gasp_idx_t c)
+{
+    g->aprev[c] = g->atail;
+    g->anext[c] = -1;
+    if (g->atail >= 0)
+        g->anext[g->atail] = c;
+    else
+        g->ahead = c;
+    g->atail = c;
+}
+
+/* Take c's block (acap > 0) off the block list. */
+static void blocks_unlink(gasp_graph_t *g, gasp_idx_t c)
+{
+    gasp_idx_t p = g->aprev[c], x = g->anext[c];
+    if (p >= 0)
+        g->anext[p] = x;
+    else
+        g->ahead = x;
+    if (x >= 0)
+        g->aprev[x] = p;
+    else
+        g->atail = p;
+}
+
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
                     int linkage, double linkage_param, const volatile int32_t *cancel)
@@ -204,13 +230,15 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     g->astart = alloc_array((size_t)n, sizeof *g->astart);
     g->alen = calloc(n > 0 ? (size_t)n : 1, sizeof *g->alen);
     g->acap = alloc_array((size_t)n, sizeof *g->acap);
+    g->anext = alloc_array((size_t)n, sizeof *g->anext);
+    g->aprev = alloc_array((size_t)n, sizeof *g->aprev);
     g->deg = calloc(n > 0 ? (size_t)n : 1, sizeof *g->deg);
     g->slots = alloc_array(cap, sizeof *g->slots);
     g->moved = alloc_array((size_t)n, sizeof *g->moved);
     g->fold_alive = alloc_array((size_t)n, sizeof *g->fold_alive);
     g->fold_dead = alloc_array((size_t)n, sizeof *g->fold_dead);
     if (!g->ends || !g->val || (gasp_linkage_uses_sizes(linkage) && !g->esz) || !g->flags ||
-        !g->astart || !g->alen || !g->acap || !g->deg || !g->slots || !g->moved ||
+        !g->astart || !g->alen || !g->acap || !g->anext || !g->aprev || !g->deg || !g->slots || !g->moved ||
         !g->fold_alive || !g->fold_dead)
         goto nomem;
     for (uint64_t i = 0; i < cap; i++) {
@@ -277,10 +305,13 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     if (!g->arena)
         goto nomem;
     int64_t top = 0;
+    g->ahead = g->atail = -1;
     for (gasp_idx_t c = 0; c < n; c++) {
         g->astart[c] = top;
         g->acap[c] = g->deg[c];
         top += g->deg[c];
+        if (g->acap[c] > 0)
+            blocks_append(g, c);
     }
     g->arena_top = top;
     for (gasp_idx_t k = 0; k < m && edges; k++) {
@@ -306,6 +337,8 @@ void gasp_graph_destroy(gasp_graph_t *g)
     free(g->astart);
     free(g->alen);
     free(g->acap);
+    free(g->anext);
+    free(g->aprev);
     free(g->deg);
     free(g->slots);
     free(g->moved);
@@ -314,49 +347,23 @@ void gasp_graph_destroy(gasp_graph_t *g)
     memset(g, 0, sizeof *g);
 }
 
-typedef struct {
-    int64_t start;
-    gasp_idx_t cluster;
-} block_ref_t;
-
-static int by_start(const void *a, const void *b)
-{
-    int64_t x = ((const block_ref_t *)a)->start, y = ((const block_ref_t *)b)->start;
-    return (x > y) - (x < y);
-}
-
 /*
- * Compact the arena in place: slide every live block down in address order, keeping its
- * capacity (so pending reservations survive), then move c's block to the top with `reserve`
- * entries of room, growing the arena (realloc) when less than a quarter would stay free.
- * Blocks of absorbed clusters (acap == 0) are the garbage reclaimed.  Stale half-edges inside
- * live blocks stay until their block is traversed.  Sliding in place avoids holding two arenas
- * at once, which would be the peak of the run's memory.
+ * Compact the arena in place: slide every live block down in address order (the block list),
+ * keeping its capacity (so pending reservations survive), then move c's block to the top with
+ * `reserve` entries of room, growing the arena (realloc) when less than a quarter would stay
+ * free.  Blocks of absorbed clusters (acap == 0, off the list) are the garbage reclaimed.  Stale
+ * half-edges inside live blocks stay until their block is traversed.  Sliding in place avoids
+ * holding two arenas at once, which would be the peak of the run's memory.
  */
 static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
 {
-    gasp_idx_t live = 0;
-    for (gasp_idx_t x = 0; x < g->n; x++)
-        live += g->acap[x] > 0;
-    block_ref_t *order = malloc((live > 0 ? (size_t)live : 1) * sizeof *order);
-    if (!order)
-        return GASP_ENOMEM;
-    gasp_idx_t k = 0;
-    for (gasp_idx_t x = 0; x < g->n; x++)
-        if (g->acap[x] > 0) {
-            order[k].start = g->astart[x];
-            order[k++].cluster = x;
-        }
-    qsort(order, (size_t)live, sizeof *order, by_start);
     int64_t top = 0;
-    for (gasp_idx_t i = 0; i < live; i++) {
-        gasp_idx_t x = order[i].cluster;
+    for (gasp_idx_t x = g->ahead; x >= 0; x = g->anext[x]) {
         memmove(g->arena + top, g->arena + g->astart[x], (size_t)g->alen[x] * sizeof *g->arena);
         g->astart[x] = top;
         top += g->acap[x];
     }
-    free(order);
-    /* c last, with its reservation (its old place becomes a gap until the next compaction) */
+    /* c last, with its reservation (its slid place becomes a gap until the next compaction) */
     int64_t need = top + g->alen[c] + reserve;
     if (4 * need > 3 * g->arena_cap) {
         int64_t cap = need + need / 2;
@@ -367,9 +374,12 @@ static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
         g->arena_cap = cap;
     }
     memmove(g->arena + top, g->arena + g->astart[c], (size_t)g->alen[c] * sizeof *g->arena);
+    if (g->acap[c] > 0)
+        blocks_unlink(g, c);
     g->astart[c] = top;
     g->acap[c] = (gasp_idx_t)(g->alen[c] + reserve);
     g->arena_top = top + g->acap[c];
+    blocks_append(g, c);
     return GASP_OK;
 }
 
@@ -385,9 +395,12 @@ static int block_reserve(gasp_graph_t *g, gasp_idx_t c, gasp_idx_t need)
     if (g->arena_top + want > g->arena_cap)
         return arena_compact(g, c, want - g->alen[c]);
     memcpy(g->arena + g->arena_top, g->arena + g->astart[c], (size_t)g->alen[c] * sizeof *g->arena);
+    if (g->acap[c] > 0)
+        blocks_unlink(g, c);
     g->astart[c] = g->arena_top;
     g->acap[c] = (gasp_idx_t)want;
     g->arena_top += want;
+    blocks_append(g, c);
     return GASP_OK;
 }
 
@@ -494,6 +507,8 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
         }
     }
     g->alen[s] = 0;
+    if (g->acap[s] > 0)
+        blocks_unlink(g, s);
     g->acap[s] = 0;
     g->deg[l] = g->deg[l] + g->deg[s] - n_folds;
     g->deg[s] = 0;
@@ -624,6 +639,23 @@ int gasp_graph_check(const gasp_graph_t *g)
     for (int64_t h = 0; h < m2; h++)
         if (g->ends[h] >= 0 && !seen[h])
             goto cleanup;
+    /* the block list: exactly the clusters with room, by increasing start, linked both ways */
+    gasp_idx_t listed = 0, prev = -1;
+    for (gasp_idx_t x = g->ahead; x >= 0; x = g->anext[x]) {
+        if (x >= g->n || g->acap[x] <= 0 || g->aprev[x] != prev || ++listed > g->n)
+            goto cleanup;
+        if (prev >= 0 && g->astart[prev] + g->acap[prev] > g->astart[x])
+            goto cleanup;
+        if (g->astart[x] + g->acap[x] > g->arena_top)
+            goto cleanup;
+        prev = x;
+    }
+    if (prev != g->atail)
+        goto cleanup;
+    for (gasp_idx_t c = 0; c < g->n; c++)
+        listed -= g->acap[c] > 0;
+    if (listed != 0)
+        goto cleanup;
     rc = GASP_OK;
 cleanup:
     free(count);

@@ -10,7 +10,9 @@
  *     at c, with room up to acap[c].  Blocks are cleaned lazily: a half-edge whose edge died may
  *     stay in the block of a cluster that was not traversed and is dropped the next time the
  *     block is read.  When a block must grow it moves to the top of the arena; when the arena is
- *     full every block is compacted into a fresh one (amortised O(1) per entry).
+ *     full every block slides down in place (amortised O(1) per entry).  The blocks with room
+ *     (acap > 0) form a doubly linked list in address order, so compaction walks them without
+ *     sorting.
  *   - deg[c]: the exact number of alive edges at cluster c.
  *   - a hash table with linear probing keyed by the unordered pair {ends[2e], ends[2e+1]}: it
  *     holds alive edges only, so finding the edge between two clusters is O(1) expected.  A slot
@@ -28,7 +30,8 @@
  * Invariants (gasp_graph_check): every alive edge has two different, in-range ends and is in the
  * hash table exactly once under its current pair; no two alive edges join the same pair; deg[c]
  * counts the alive edges at c; each alive half-edge h is in the block of ends[h], exactly once;
- * blocks lie inside the arena and do not overlap.
+ * blocks lie inside the arena and do not overlap; the block list holds exactly the clusters with
+ * acap > 0, by increasing astart.
  */
 #ifndef GASP_GRAPH_H
 #define GASP_GRAPH_H
@@ -66,6 +69,10 @@ typedef struct {
     int64_t *astart;       /* owned; n: start of each cluster's block */
     gasp_idx_t *alen;      /* owned; n: entries used (alive or stale) */
     gasp_idx_t *acap;      /* owned; n: entries reserved */
+    gasp_idx_t *anext;     /* owned; n: the next block in address order (-1: last), for the */
+    gasp_idx_t *aprev;     /* owned; n: clusters with acap > 0 only; aprev is the reverse link */
+    gasp_idx_t ahead;      /* cluster of the lowest block, or -1 */
+    gasp_idx_t atail;      /* cluster of the highest block, or -1 */
     gasp_idx_t *deg;       /* owned; n: alive edges at each cluster */
     gasp_slot_t *slots;    /* owned; hash table of alive edges */
     uint64_t cap;          /* table size in slots */
