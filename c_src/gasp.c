@@ -106,13 +106,14 @@ static gasp_idx_t pop_best(engine_t *E)
     while (E->heap.size > 0) {
         if (!E->null_a)
             return gasp_heap_pop(&E->heap);
-        gasp_idx_t e = E->heap.at[0].id;
+        double key;
+        gasp_idx_t e = gasp_heap_top(&E->heap, &key);
         if (!is_candidate(E, e)) {
             gasp_heap_remove(&E->heap, e);
             continue;
         }
         double p = priority(E, e);
-        if (p == E->heap.at[0].key)
+        if (p == key)
             return gasp_heap_pop(&E->heap);
         gasp_heap_set(&E->heap, e, p);
     }
