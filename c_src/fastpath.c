@@ -8,6 +8,9 @@
 #include "graph.h"
 #include "unionfind.h"
 
+/* Edge ids the mutex graph starts with room for; it grows by doubling. */
+#define MUTEX_START 1024
+
 #if defined(__GNUC__) || defined(__clang__)
 #define FP_PREFETCH(p) __builtin_prefetch(p)
 #else
@@ -112,11 +115,8 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
         rc = GASP_ENOMEM;
         goto cleanup;
     }
-    gasp_idx_t n_negative = 0;
-    for (gasp_idx_t k = 0; k < m; k++) {
+    for (gasp_idx_t k = 0; k < m; k++)
         keys[k] = order_key(weights[k]);
-        n_negative += !(weights[k] > 0.0);  /* every non-positive edge may become a mutex */
-    }
     if (m > 0)
         radix_sort(m, keys, tmp_keys, ids, tmp_ids, &order);
     free(keys);
@@ -145,7 +145,7 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
         goto cleanup;
     /* Mutexes are edges of a contracted graph over the clusters: a mutex between two clusters
      * is an edge between them, and merging two clusters merges their mutexes. */
-    if ((rc = gasp_graph_init(&mutex, n, n_negative, NULL, NULL, NULL, NULL, GASP_LINKAGE_MIN,
+    if ((rc = gasp_graph_init(&mutex, n, MUTEX_START, NULL, NULL, NULL, NULL, GASP_LINKAGE_MIN,
                               0.0, NULL)) != GASP_OK)
         goto cleanup;
     if (merges) {
@@ -180,8 +180,10 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
         if (a == b)
             continue;
         if (w <= 0.0) {
-            if ((rc = gasp_graph_add_edge(&mutex, a, b, next_mutex++, w)) != GASP_OK)
+            if ((rc = gasp_graph_add_edge(&mutex, a, b, next_mutex, w)) != GASP_OK)
                 goto cleanup;
+            /* a new mutex took the id (the mutex graph grows as mutexes are added) */
+            next_mutex += next_mutex < mutex.m && gasp_graph_alive(&mutex, next_mutex);
             continue;
         }
         if (gasp_graph_has_edge(&mutex, a, b))

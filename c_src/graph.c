@@ -195,6 +195,27 @@ static void blocks_append(gasp_graph_t *g, gasp_idx_t c)
     g->atail = c;
 }
 
+/* Make room for `need` entries in the contraction scratch (moved, fold_alive, fold_dead). */
+static int scratch_reserve(gasp_graph_t *g, int64_t need)
+{
+    if (need <= g->scratch_cap)
+        return GASP_OK;
+    int64_t cap = 2 * need;
+    gasp_idx_t *moved = realloc(g->moved, (size_t)cap * sizeof *moved);
+    if (moved)
+        g->moved = moved;
+    gasp_idx_t *fa = realloc(g->fold_alive, (size_t)cap * sizeof *fa);
+    if (fa)
+        g->fold_alive = fa;
+    gasp_idx_t *fd = realloc(g->fold_dead, (size_t)cap * sizeof *fd);
+    if (fd)
+        g->fold_dead = fd;
+    if (!moved || !fa || !fd)
+        return GASP_ENOMEM;
+    g->scratch_cap = cap;
+    return GASP_OK;
+}
+
 /* Take c's block (acap > 0) off the block list. */
 static void blocks_unlink(gasp_graph_t *g, gasp_idx_t c)
 {
@@ -209,9 +230,8 @@ static void blocks_unlink(gasp_graph_t *g, gasp_idx_t c)
         g->atail = p;
 }
 
-int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
-                    const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
-                    int linkage, double linkage_param, const volatile int32_t *cancel)
+int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
+                     double linkage_param)
 {
     /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract. */
     uint64_t cap = (uint64_t)m + (uint64_t)m / 2 + 1;
@@ -234,51 +254,42 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     g->aprev = alloc_array((size_t)n, sizeof *g->aprev);
     g->deg = calloc(n > 0 ? (size_t)n : 1, sizeof *g->deg);
     g->slots = alloc_array(cap, sizeof *g->slots);
-    g->moved = alloc_array((size_t)n, sizeof *g->moved);
-    g->fold_alive = alloc_array((size_t)n, sizeof *g->fold_alive);
-    g->fold_dead = alloc_array((size_t)n, sizeof *g->fold_dead);
     if (!g->ends || !g->val || (gasp_linkage_uses_sizes(linkage) && !g->esz) || !g->flags ||
-        !g->astart || !g->alen || !g->acap || !g->anext || !g->aprev || !g->deg || !g->slots || !g->moved ||
-        !g->fold_alive || !g->fold_dead)
-        goto nomem;
+        !g->astart || !g->alen || !g->acap || !g->anext || !g->aprev || !g->deg || !g->slots ||
+        scratch_reserve(g, 64) != GASP_OK) {
+        gasp_graph_destroy(g);
+        return GASP_ENOMEM;
+    }
     for (uint64_t i = 0; i < cap; i++) {
         g->slots[i].fp = 0;
         g->slots[i].e = -1;
     }
+    return GASP_OK;
+}
 
-    /* Pass 1: endpoints, values, the table; duplicates fold into the earlier edge.  Without
-     * edges, every id starts dead, to be added with gasp_graph_add_edge. */
-    int64_t entries = 0;
-    for (gasp_idx_t k = 0; k < m && !edges; k++) {
-        g->ends[2 * (int64_t)k] = g->ends[2 * (int64_t)k + 1] = -1;
-        g->flags[k] = GASP_EDGE_DEAD;
+void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, const gasp_idx_t *a,
+                          const gasp_idx_t *b, const double *w, const double *s,
+                          const uint8_t *lifted)
+{
+    const int linkage = g->linkage;
+    gasp_fp_t fps[GASP_GRAPH_CHUNK];
+    /* hash the chunk and prefetch its slots first, so the inserts' misses overlap */
+    for (gasp_idx_t i = 0; i < count; i++) {
+        fps[i] = pair_fp(a[i], b[i]);
+        PREFETCH(&g->slots[home_slot(fps[i], g->cap)]);
     }
-    gasp_fp_t chunk_fp[CHUNK];
-    for (gasp_idx_t k = 0; k < m && edges; k++) {
-        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
-            gasp_graph_destroy(g);
-            return GASP_EINTERRUPTED;
-        }
-        if (k % CHUNK == 0) {
-            /* hash a chunk of edges and prefetch their slots, so the inserts' misses overlap */
-            for (gasp_idx_t i = k; i < k + CHUNK && i < m; i++) {
-                chunk_fp[i - k] = pair_fp((gasp_idx_t)edges[2 * (int64_t)i],
-                                          (gasp_idx_t)edges[2 * (int64_t)i + 1]);
-                PREFETCH(&g->slots[home_slot(chunk_fp[i - k], g->cap)]);
-            }
-        }
-        gasp_idx_t a = (gasp_idx_t)edges[2 * (int64_t)k], b = (gasp_idx_t)edges[2 * (int64_t)k + 1];
-        double s = edge_sizes ? edge_sizes[k] : 1.0;
-        g->ends[2 * (int64_t)k] = a;
-        g->ends[2 * (int64_t)k + 1] = b;
-        g->val[k] = gasp_linkage_init(linkage, weights[k], s);
+    for (gasp_idx_t i = 0; i < count; i++) {
+        const gasp_idx_t k = k0 + i, u = a[i], v = b[i];
+        const double size = s ? s[i] : 1.0;
+        g->ends[2 * (int64_t)k] = u;
+        g->ends[2 * (int64_t)k + 1] = v;
+        g->val[k] = gasp_linkage_init(linkage, w[i], size);
         if (g->esz)
-            g->esz[k] = s;
-        g->flags[k] = (is_lifted && is_lifted[k]) ? 0 : GASP_EDGE_LOCAL;
+            g->esz[k] = size;
+        g->flags[k] = (lifted && lifted[i]) ? 0 : GASP_EDGE_LOCAL;
         g->n_alive++;  /* a duplicate dies again in fold_into */
         uint64_t slot;
-        gasp_fp_t fp = chunk_fp[k % CHUNK];
-        gasp_idx_t f = table_find_fp(g, a, b, fp, &slot);
+        gasp_idx_t f = table_find_fp(g, u, v, fps[i], &slot);
         if (f >= 0) {
             /* f < k; k's id survives only when it carries the value of a selection linkage */
             if (gasp_linkage_second_survives(linkage, g->val[f], g->val[k])) {
@@ -289,21 +300,25 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
             }
             continue;
         }
-        g->slots[slot].fp = fp;
+        g->slots[slot].fp = fps[i];
         g->slots[slot].e = k;
-        g->deg[a]++;
-        g->deg[b]++;
-        entries += 2;
+        g->deg[u]++;
+        g->deg[v]++;
     }
+}
 
-    /* Pass 2: one tight adjacency block per node, in edge order; the arena keeps as much room
-     * again for blocks that grow. */
-    g->arena_cap = entries + entries / 4 + 16;  /* a quarter free for blocks that grow */
-    if (!edges)
-        g->arena_cap = 2 * (int64_t)m + 16;
+int gasp_graph_finish(gasp_graph_t *g)
+{
+    const gasp_idx_t n = g->n, m = g->m;
+    int64_t entries = 0;
+    for (gasp_idx_t c = 0; c < n; c++)
+        entries += g->deg[c];
+    /* one tight adjacency block per node, in edge order; a quarter of the arena stays free for
+     * blocks that grow */
+    g->arena_cap = entries + entries / 4 + 16;
     g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
     if (!g->arena)
-        goto nomem;
+        return GASP_ENOMEM;
     int64_t top = 0;
     g->ahead = g->atail = -1;
     for (gasp_idx_t c = 0; c < n; c++) {
@@ -314,7 +329,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
             blocks_append(g, c);
     }
     g->arena_top = top;
-    for (gasp_idx_t k = 0; k < m && edges; k++) {
+    for (gasp_idx_t k = 0; k < m; k++) {
         if (g->flags[k] & GASP_EDGE_DEAD)
             continue;
         gasp_idx_t a = g->ends[2 * (int64_t)k], b = g->ends[2 * (int64_t)k + 1];
@@ -322,9 +337,53 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         g->arena[g->astart[b] + g->alen[b]++] = 2 * k + 1;
     }
     return GASP_OK;
-nomem:
-    gasp_graph_destroy(g);
-    return GASP_ENOMEM;
+}
+
+int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
+                    const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
+                    int linkage, double linkage_param, const volatile int32_t *cancel)
+{
+    int rc = gasp_graph_alloc(g, n, m, linkage, linkage_param);
+    if (rc != GASP_OK)
+        return rc;
+    if (!edges) {
+        /* every id starts dead, to be added with gasp_graph_add_edge */
+        for (gasp_idx_t k = 0; k < m; k++) {
+            g->ends[2 * (int64_t)k] = g->ends[2 * (int64_t)k + 1] = -1;
+            g->flags[k] = GASP_EDGE_DEAD;
+        }
+        for (gasp_idx_t c = 0; c < n; c++) {
+            g->astart[c] = 0;
+            g->acap[c] = 0;
+        }
+        g->arena_cap = 2 * (int64_t)m + 16;
+        g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
+        g->ahead = g->atail = -1;
+        if (!g->arena) {
+            gasp_graph_destroy(g);
+            return GASP_ENOMEM;
+        }
+        return GASP_OK;
+    }
+    gasp_idx_t a[GASP_GRAPH_CHUNK], b[GASP_GRAPH_CHUNK];
+    for (gasp_idx_t k = 0; k < m; k += GASP_GRAPH_CHUNK) {
+        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
+            gasp_graph_destroy(g);
+            return GASP_EINTERRUPTED;
+        }
+        gasp_idx_t count = m - k < GASP_GRAPH_CHUNK ? m - k : GASP_GRAPH_CHUNK;
+        for (gasp_idx_t i = 0; i < count; i++) {
+            a[i] = (gasp_idx_t)edges[2 * ((int64_t)k + i)];
+            b[i] = (gasp_idx_t)edges[2 * ((int64_t)k + i) + 1];
+        }
+        gasp_graph_put_edges(g, k, count, a, b, weights + k, edge_sizes ? edge_sizes + k : NULL,
+                             is_lifted ? is_lifted + k : NULL);
+    }
+    if ((rc = gasp_graph_finish(g)) != GASP_OK) {
+        gasp_graph_destroy(g);
+        return rc;
+    }
+    return GASP_OK;
 }
 
 void gasp_graph_destroy(gasp_graph_t *g)
@@ -447,8 +506,12 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
         s = a;
     }
 
-    const gasp_idx_t *block = g->arena + g->astart[s];
     const gasp_idx_t len = g->alen[s];
+    if (scratch_reserve(g, len) != GASP_OK) {
+        g->alloc_error = 1;
+        return -1;
+    }
+    const gasp_idx_t *block = g->arena + g->astart[s];
     gasp_idx_t n_folds = 0, n_moved = 0;
     /* Work in chunks of CHUNK entries, in three passes, so that a chunk's cache misses overlap
      * (blocks are short: a few to a few dozen entries, so prefetching a fixed distance ahead
@@ -524,12 +587,46 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
     return l;
 }
 
+/* Make room for edge ids below `need` (the new ids start dead). */
+static int edges_reserve(gasp_graph_t *g, int64_t need)
+{
+    if (need <= g->m)
+        return GASP_OK;
+    int64_t m = 2 * (int64_t)g->m > need ? 2 * (int64_t)g->m : need;
+    if (m > GASP_IDX_MAX / 2)
+        m = GASP_IDX_MAX / 2;
+    if (need > m)
+        return GASP_ENOMEM;
+    gasp_idx_t *ends = realloc(g->ends, 2 * (size_t)m * sizeof *ends);
+    if (ends)
+        g->ends = ends;
+    double *val = realloc(g->val, (size_t)m * sizeof *val);
+    if (val)
+        g->val = val;
+    double *esz = g->esz ? realloc(g->esz, (size_t)m * sizeof *esz) : NULL;
+    if (esz)
+        g->esz = esz;
+    uint8_t *flags = realloc(g->flags, (size_t)m);
+    if (flags)
+        g->flags = flags;
+    if (!ends || !val || (g->esz && !esz) || !flags)
+        return GASP_ENOMEM;
+    for (int64_t k = g->m; k < m; k++) {
+        g->ends[2 * k] = g->ends[2 * k + 1] = -1;
+        g->flags[k] = GASP_EDGE_DEAD;
+    }
+    g->m = (gasp_idx_t)m;
+    return GASP_OK;
+}
+
 int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t e, double value)
 {
     uint64_t slot;
     gasp_fp_t fp;
     if (table_find(g, a, b, &slot, &fp) >= 0)
         return GASP_OK;
+    if (edges_reserve(g, (int64_t)e + 1) != GASP_OK)
+        return GASP_ENOMEM;
     if (block_reserve(g, a, 1) != GASP_OK || block_reserve(g, b, 1) != GASP_OK)
         return GASP_ENOMEM;
     if ((uint64_t)(g->n_alive + 1) * 3 > 2 * g->cap) {

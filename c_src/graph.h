@@ -82,13 +82,34 @@ typedef struct {
     int numeric_error;     /* set when a fold produced NaN */
     int alloc_error;       /* set when the arena could not grow (contraction left undone) */
     /* Scratch filled by gasp_graph_contract. */
-    gasp_idx_t *moved;      /* owned; capacity n: surviving half-edges of the absorbed cluster */
-    gasp_idx_t *fold_alive; /* owned; capacity n: the surviving edge of each fold */
-    gasp_idx_t *fold_dead;  /* owned; capacity n: the edge that died in each fold */
+    gasp_idx_t *moved;      /* owned; surviving half-edges of the absorbed cluster */
+    gasp_idx_t *fold_alive; /* owned; the surviving edge of each fold */
+    gasp_idx_t *fold_dead;  /* owned; the edge that died in each fold */
+    int64_t scratch_cap;    /* entries allocated in each of the three (grown to the longest
+                               block contracted so far) */
     gasp_idx_t n_folds;
     int64_t total_moved;    /* alive edges re-attached by all contractions so far */
     int64_t total_folds;    /* folds so far, initial duplicates included */
 } gasp_graph_t;
+
+/* Edges per call of gasp_graph_put_edges (the build hashes and prefetches a chunk at a time). */
+#define GASP_GRAPH_CHUNK 32
+
+/*
+ * Building in three steps (gasp_graph_init does all three from edge arrays; other edge sources,
+ * such as grids, call them directly): allocate room for n nodes and m edges, put the edges in
+ * id order in chunks of at most GASP_GRAPH_CHUNK, then lay out the adjacency blocks.
+ * gasp_graph_put_edges takes edges k0 .. k0+count-1 with ends a[i] != b[i] (validated by the
+ * caller), weights w[i], sizes s[i] (s NULL = 1) and lifted flags (lifted NULL = all local);
+ * a duplicate pair folds into the earlier edge.  On an error the graph is destroyed by
+ * gasp_graph_alloc, and must be destroyed by the caller after gasp_graph_finish.
+ */
+int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
+                     double linkage_param);
+void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, const gasp_idx_t *a,
+                          const gasp_idx_t *b, const double *w, const double *s,
+                          const uint8_t *lifted);
+int gasp_graph_finish(gasp_graph_t *g);
 
 /*
  * Build the graph of n nodes from m edges (2*m ids, validated by the caller), their weights and
@@ -117,8 +138,9 @@ gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_
 gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t *dead_cluster);
 
 /*
- * Add edge id e (currently dead) between clusters a != b with a value, unless an edge already
- * joins them (then nothing changes).  Returns GASP_OK or GASP_ENOMEM.
+ * Add edge id e (currently dead, or >= m: the edge arrays then grow) between clusters a != b
+ * with a value, unless an edge already joins them (then nothing changes).  Returns GASP_OK or
+ * GASP_ENOMEM.
  */
 int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t e, double value);
 
