@@ -29,8 +29,13 @@
 
 /* The mutex watershed of a grid sorts its edges in about this many pieces (fewer when small). */
 #define GRID_MWS_CHUNKS 4
-/* ... but never in pieces of fewer edges than this. */
+/* ... but never in pieces of fewer edges than this (debug builds: tiny pieces, so that the tests'
+ * small grids exercise the chunked sort). */
+#ifdef GASP_DEBUG
+#define GRID_MWS_MIN_CHUNK ((int64_t)16)
+#else
 #define GRID_MWS_MIN_CHUNK ((int64_t)1 << 20)
+#endif
 /* Edges per batch read from the iterator. */
 #define GRID_BATCH 256
 
@@ -472,181 +477,102 @@ static int range_push(range_list_t *l, uint64_t lo, uint64_t hi, int64_t count)
     return GASP_OK;
 }
 
-/* Calls visit(ctx, key, pixel, offset) for every edge in id order; stops at the first error. */
-typedef int (*key_visit_t)(void *ctx, uint64_t key, int64_t pixel, int32_t offset);
-
-static int for_each_key(const gasp_grid_t *gr, const gasp_options_t *o, gasp_stats_t *st,
-                        key_visit_t visit, void *ctx)
-{
+/* Reads the edges in id order, a batch at a time, with their processing keys. */
+typedef struct {
+    const gasp_grid_t *gr;
+    const gasp_options_t *o;
     gasp_grid_iter_t it;
-    gasp_grid_iter_start(&it, gr);
+    int64_t done;
     int64_t pixel[GRID_BATCH];
     int32_t offset[GRID_BATCH];
-    int64_t done = 0, got;
-    int rc;
-    while ((got = gasp_grid_iter_next(&it, GRID_BATCH, pixel, offset)) > 0) {
-        if ((done & 0xFFFF) < got && o->cancel && *o->cancel)
-            return GASP_EINTERRUPTED;
-        done += got;
-        for (int64_t i = 0; i < got; i++) {
-            double w;
-            if ((rc = edge_weight(gr, offset[i], pixel[i], &w, st)) != GASP_OK)
-                return rc;
-            if ((rc = visit(ctx, gasp_mws_key(w), pixel[i], offset[i])) != GASP_OK)
-                return rc;
-        }
-    }
-    return GASP_OK;
+    uint64_t key[GRID_BATCH];
+} key_reader_t;
+
+static void key_reader_start(key_reader_t *r, const gasp_grid_t *gr, const gasp_options_t *o)
+{
+    r->gr = gr;
+    r->o = o;
+    r->done = 0;
+    gasp_grid_iter_start(&r->it, gr);
 }
 
-/* Histogram pass: the ranges in `split` (sorted, disjoint, each covering the keys with one
- * common prefix above bit `shift + 16`) are split into 65536 sub-ranges by key bits
- * [shift, shift + 16). */
-typedef struct {
-    const key_range_t *split;
-    int64_t n_split;
-    int shift;
-    int64_t *hist;  /* n_split * 65536 counters */
-} split_ctx_t;
-
-static int split_visit(void *ctx, uint64_t key, int64_t pixel, int32_t offset)
+/* The next batch: returns its size (0 at the end) or a negative error code (-GASP_E...). */
+static int64_t key_reader_next(key_reader_t *r, gasp_stats_t *st)
 {
-    (void)pixel;
-    (void)offset;
-    split_ctx_t *c = ctx;
-    /* few ranges are split at once (at most GRID_MWS_CHUNKS per level): a linear scan */
-    for (int64_t r = 0; r < c->n_split; r++)
-        if (key >= c->split[r].lo && key <= c->split[r].hi) {
-            c->hist[(r << 16) + ((key >> c->shift) & 0xFFFF)]++;
-            break;
-        }
-    return GASP_OK;
-}
-
-/* Gather pass: the edges whose key lies in [lo, hi], in id order. */
-typedef struct {
-    uint64_t lo, hi;
-    uint64_t *keys;
-    uint64_t *payload;  /* pixel << offset_bits | offset */
-    int offset_bits;
-    int64_t len, room;
-} gather_ctx_t;
-
-static int gather_visit(void *ctx, uint64_t key, int64_t pixel, int32_t offset)
-{
-    gather_ctx_t *c = ctx;
-    if (key < c->lo || key > c->hi)
-        return GASP_OK;
-    if (c->len == c->room)
-        return GASP_EINTERNAL;  /* more edges than counted: the affinities changed meanwhile */
-    c->keys[c->len] = key;
-    c->payload[c->len++] = ((uint64_t)pixel << c->offset_bits) | (uint64_t)offset;
-    return GASP_OK;
-}
-
-/* Stream pass: the edges of key `key`, processed in id order as they are read. */
-typedef struct {
-    uint64_t key;
-    const gasp_grid_t *gr;
-    gasp_mws_t *mws;
-    int64_t seen;
-} stream_ctx_t;
-
-static int stream_visit(void *ctx, uint64_t key, int64_t pixel, int32_t offset)
-{
-    stream_ctx_t *c = ctx;
-    if (key != c->key || c->mws->done)
-        return GASP_OK;
-    if ((c->seen++ & 0xFFFF) == 0) {
-        int rc = gasp_mws_poll(c->mws);
-        if (rc != GASP_OK)
-            return rc;
+    const gasp_grid_t *gr = r->gr;
+    int64_t got = gasp_grid_iter_next(&r->it, GRID_BATCH, r->pixel, r->offset);
+    if ((r->done & 0xFFFF) < got && r->o->cancel && *r->o->cancel)
+        return -GASP_EINTERRUPTED;
+    r->done += got;
+    for (int64_t i = 0; i < got; i++) {
+        double w;
+        if (edge_weight(gr, r->offset[i], r->pixel[i], &w, st) != GASP_OK)
+            return -GASP_EINVAL;
+        r->key[i] = gasp_mws_key(w);
     }
-    return gasp_mws_edge(c->mws, (gasp_idx_t)pixel, (gasp_idx_t)(pixel + c->gr->delta[offset]),
-                         gasp_mws_weight(key));
-}
-
-/* Stable LSD radix sort of (keys, payload) by key, 8 bits per pass, skipping the bytes every key
- * shares; the result ends in *keys / *payload (buffers swapped with the tmp ones as needed). */
-static void sort_by_key(int64_t n, uint64_t **keys, uint64_t **payload, uint64_t **tmp_keys,
-                        uint64_t **tmp_payload)
-{
-    if (n < 2)
-        return;
-    uint64_t all_and = ~(uint64_t)0, all_or = 0;
-    for (int64_t i = 0; i < n; i++) {
-        all_and &= (*keys)[i];
-        all_or |= (*keys)[i];
-    }
-    const uint64_t varying = all_and ^ all_or;
-    int64_t count[256];
-    for (int shift = 0; shift < 64; shift += 8) {
-        if (((varying >> shift) & 0xFF) == 0)
-            continue;
-        uint64_t *k = *keys, *p = *payload, *tk = *tmp_keys, *tp = *tmp_payload;
-        memset(count, 0, sizeof count);
-        for (int64_t i = 0; i < n; i++)
-            count[(k[i] >> shift) & 0xFF]++;
-        int64_t sum = 0;
-        for (int d = 0; d < 256; d++) {
-            int64_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (int64_t i = 0; i < n; i++) {
-            int64_t at = count[(k[i] >> shift) & 0xFF]++;
-            tk[at] = k[i];
-            tp[at] = p[i];
-        }
-        *keys = tk;
-        *payload = tp;
-        *tmp_keys = k;
-        *tmp_payload = p;
-    }
+    return got;
 }
 
 /*
  * Plan the chunks: ranges of consecutive keys whose edges number at most `cap` each, or that
  * hold a single key.  Starts from one range over every key and splits the ranges holding more
- * than cap edges, 16 key bits per pass over the affinities, until none is left (after 4 passes
- * every range holds one key).  The ranges come out sorted and disjoint.
+ * than cap edges by the next key bits (20, then 16, 16 and 12), one pass over the affinities
+ * per level, until none is left (every range of the last level holds one key).  The ranges come
+ * out sorted and disjoint.
  */
 static int plan_chunks(const gasp_grid_t *gr, const gasp_options_t *o, gasp_stats_t *st,
                        int64_t cap, range_list_t *out)
 {
+    static const int shifts[] = {44, 28, 12, 0};
     range_list_t cur = {0}, next = {0}, big = {0};
     int64_t *hist = NULL;
-    int rc = range_push(&cur, 0, ~(uint64_t)0, gr->m);
-    for (int shift = 48; rc == GASP_OK && shift >= 0; shift -= 16) {
+    key_reader_t *r = malloc(sizeof *r);
+    int rc = r ? range_push(&cur, 0, ~(uint64_t)0, gr->m) : GASP_ENOMEM;
+    for (int level = 0, top = 64; rc == GASP_OK && level < 4; top = shifts[level++]) {
+        const int shift = shifts[level], bits = top - shift;
+        const uint64_t digits = (uint64_t)1 << bits;
         big.len = 0;
-        for (int64_t r = 0; r < cur.len && rc == GASP_OK; r++)
-            if (cur.at[r].count > cap && cur.at[r].lo != cur.at[r].hi)
-                rc = range_push(&big, cur.at[r].lo, cur.at[r].hi, cur.at[r].count);
+        for (int64_t i = 0; i < cur.len && rc == GASP_OK; i++)
+            if (cur.at[i].count > cap && cur.at[i].lo != cur.at[i].hi)
+                rc = range_push(&big, cur.at[i].lo, cur.at[i].hi, cur.at[i].count);
         if (rc != GASP_OK || big.len == 0)
             break;
         free(hist);
-        hist = calloc((size_t)big.len << 16, sizeof *hist);
+        hist = calloc((size_t)big.len * digits, sizeof *hist);
         if (!hist) {
             rc = GASP_ENOMEM;
             break;
         }
-        split_ctx_t sc = {big.at, big.len, shift, hist};
-        if ((rc = for_each_key(gr, o, st, split_visit, &sc)) != GASP_OK)
+        /* one pass: the edges of the big ranges counted by their digit (at most m / cap big
+         * ranges: a linear scan finds an edge's) */
+        key_reader_start(r, gr, o);
+        int64_t got;
+        while ((got = key_reader_next(r, st)) > 0)
+            for (int64_t i = 0; i < got; i++) {
+                const uint64_t key = r->key[i];
+                for (int64_t b = 0; b < big.len; b++)
+                    if (key >= big.at[b].lo && key <= big.at[b].hi) {
+                        hist[(uint64_t)b * digits + ((key >> shift) & (digits - 1))]++;
+                        break;
+                    }
+            }
+        if (got < 0) {
+            rc = (int)-got;
             break;
+        }
         next.len = 0;
         int64_t b = 0;
-        for (int64_t r = 0; r < cur.len && rc == GASP_OK; r++) {
-            const key_range_t x = cur.at[r];
+        for (int64_t i = 0; i < cur.len && rc == GASP_OK; i++) {
+            const key_range_t x = cur.at[i];
             if (b < big.len && big.at[b].lo == x.lo) {
-                /* every key of x shares the bits above shift + 16: its sub-ranges */
-                const uint64_t prefix = shift + 16 < 64 ? (x.lo >> (shift + 16)) << (shift + 16) : 0;
-                for (uint64_t d = 0; d < 65536 && rc == GASP_OK; d++) {
-                    int64_t c = hist[(b << 16) + (int64_t)d];
-                    if (c == 0)
-                        continue;
-                    uint64_t lo = prefix | (d << shift);
-                    uint64_t hi = lo | (shift ? (((uint64_t)1 << shift) - 1) : 0);
-                    rc = range_push(&next, lo, hi, c);
+                /* every key of x shares the bits above `top`: its sub-ranges by digit */
+                const uint64_t prefix = top < 64 ? (x.lo >> top) << top : 0;
+                const uint64_t width = shift ? ((uint64_t)1 << shift) - 1 : 0;
+                for (uint64_t d = 0; d < digits && rc == GASP_OK; d++) {
+                    int64_t c = hist[(uint64_t)b * digits + d];
+                    if (c > 0)
+                        rc = range_push(&next, prefix | (d << shift), prefix | (d << shift) | width,
+                                        c);
                 }
                 b++;
             } else {
@@ -657,10 +583,10 @@ static int plan_chunks(const gasp_grid_t *gr, const gasp_options_t *o, gasp_stat
         cur = next;
         next = t;
     }
-    /* merge consecutive small ranges into chunks of at most cap edges */
+    /* consecutive small ranges merge into chunks of at most cap edges */
     out->len = 0;
-    for (int64_t r = 0; r < cur.len && rc == GASP_OK; r++) {
-        key_range_t x = cur.at[r];
+    for (int64_t i = 0; i < cur.len && rc == GASP_OK; i++) {
+        key_range_t x = cur.at[i];
         key_range_t *prev = out->len > 0 ? &out->at[out->len - 1] : NULL;
         if (x.count == 0)
             continue;
@@ -675,12 +601,132 @@ static int plan_chunks(const gasp_grid_t *gr, const gasp_options_t *o, gasp_stat
             rc = range_push(out, x.lo, x.hi, x.count);
         }
     }
+    free(r);
     free(hist);
     free(cur.at);
     free(next.at);
     free(big.at);
     return rc;
 }
+
+/*
+ * Stable LSD radix sort of (keys, payload) by key, in place of the key bits that differ between
+ * keys: bit 0 (the sign bit of gasp_mws_key) and the others shifted down next to it (dropping
+ * bits every key shares keeps the order), then 12 bits per pass.  The result ends in *keys /
+ * *payload (swapped with the tmp buffers as needed); the keys come out compacted, with
+ * *restore to undo it (key = ((k >> 1) << restore_shift) | restore_bits | (k & 1)).
+ */
+#define DEFINE_SORT_BY_KEY(name, payload_t)                                                     \
+    static void name(int64_t n, uint64_t **keys, payload_t **payload, uint64_t **tmp_keys,      \
+                     payload_t **tmp_payload, int *restore_shift, uint64_t *restore_bits)       \
+    {                                                                                           \
+        uint64_t all_and = ~(uint64_t)0, all_or = 0;                                            \
+        for (int64_t i = 0; i < n; i++) {                                                       \
+            all_and &= (*keys)[i];                                                              \
+            all_or |= (*keys)[i];                                                               \
+        }                                                                                       \
+        const uint64_t varying = (all_and ^ all_or) & ~(uint64_t)1;                             \
+        int t = 1; /* bits 1 .. t-1 are shared by every key */                                  \
+        while (t < 64 && !((varying >> t) & 1))                                                 \
+            t++;                                                                                \
+        *restore_shift = t;                                                                     \
+        *restore_bits = n > 0 ? all_and & (t < 64 ? (((uint64_t)1 << t) - 2) : ~(uint64_t)1) : 0; \
+        int width = 1;                                                                          \
+        if (t < 64) {                                                                           \
+            uint64_t rest = (varying >> t) << 1;                                                \
+            while (width < 64 && (rest >> width))                                               \
+                width++;                                                                        \
+        }                                                                                       \
+        for (int64_t i = 0; i < n; i++) {                                                       \
+            uint64_t k = (*keys)[i];                                                            \
+            (*keys)[i] = (t < 64 ? (k >> t) << 1 : 0) | (k & 1);                                \
+        }                                                                                       \
+        int64_t count[4096];                                                                    \
+        for (int shift = 0; n > 1 && shift < width; shift += 12) {                              \
+            uint64_t *k = *keys, *tk = *tmp_keys;                                               \
+            payload_t *p = *payload, *tp = *tmp_payload;                                        \
+            memset(count, 0, sizeof count);                                                     \
+            for (int64_t i = 0; i < n; i++)                                                     \
+                count[(k[i] >> shift) & 0xFFF]++;                                               \
+            int64_t sum = 0;                                                                    \
+            for (int d = 0; d < 4096; d++) {                                                    \
+                int64_t c = count[d];                                                           \
+                count[d] = sum;                                                                 \
+                sum += c;                                                                       \
+            }                                                                                   \
+            for (int64_t i = 0; i < n; i++) {                                                   \
+                int64_t at = count[(k[i] >> shift) & 0xFFF]++;                                  \
+                tk[at] = k[i];                                                                  \
+                tp[at] = p[i];                                                                  \
+            }                                                                                   \
+            *keys = tk;                                                                         \
+            *payload = tp;                                                                      \
+            *tmp_keys = k;                                                                      \
+            *tmp_payload = p;                                                                   \
+        }                                                                                       \
+    }
+
+DEFINE_SORT_BY_KEY(sort_by_key32, uint32_t)
+DEFINE_SORT_BY_KEY(sort_by_key64, uint64_t)
+
+static inline uint64_t restore_key(uint64_t k, int shift, uint64_t bits)
+{
+    return (shift < 64 ? (k >> 1) << shift : 0) | bits | (k & 1);
+}
+
+/*
+ * One gathered chunk, sorted and processed; payload_t holds pixel << offset_bits | offset.
+ * Returns GASP_OK or an error code.
+ */
+#define DEFINE_RUN_CHUNK(name, payload_t, sort)                                                 \
+    static int name(const gasp_grid_t *gr, key_reader_t *r, const key_range_t *ch,             \
+                    int offset_bits, int64_t room, void **buf, gasp_mws_t *mws,                 \
+                    gasp_stats_t *st)                                                           \
+    {                                                                                           \
+        uint64_t *keys = buf[0], *tk = buf[2];                                                  \
+        payload_t *payload = buf[1], *tp = buf[3];                                              \
+        const uint64_t offset_mask = ((uint64_t)1 << offset_bits) - 1;                          \
+        int64_t got, len = 0;                                                                   \
+        /* gather in id order, without a branch on the key (room has one slot to spare) */     \
+        while ((got = key_reader_next(r, st)) > 0) {                                            \
+            for (int64_t i = 0; i < got; i++) {                                                 \
+                const uint64_t key = r->key[i];                                                 \
+                keys[len] = key;                                                                \
+                payload[len] = (payload_t)(((uint64_t)r->pixel[i] << offset_bits) |             \
+                                           (uint64_t)r->offset[i]);                             \
+                len += (key >= ch->lo) & (key <= ch->hi);                                       \
+                if (len == room)                                                                \
+                    return GASP_EINTERNAL; /* more edges than counted: the values changed */    \
+            }                                                                                   \
+        }                                                                                       \
+        if (got < 0)                                                                            \
+            return (int)-got;                                                                   \
+        int restore_shift;                                                                      \
+        uint64_t restore_bits;                                                                  \
+        sort(len, &keys, &payload, &tk, &tp, &restore_shift, &restore_bits);                    \
+        for (int64_t i = 0; i < len && !mws->done; i++) {                                       \
+            int rc;                                                                             \
+            if ((i & 0xFFFF) == 0 && (rc = gasp_mws_poll(mws)) != GASP_OK)                      \
+                return rc;                                                                      \
+            if (i + 16 < len) {                                                                 \
+                uint64_t q = payload[i + 16];                                                   \
+                int64_t p = (int64_t)(q >> offset_bits);                                        \
+                GRID_PREFETCH(&mws->uf.parent[p]);                                              \
+                GRID_PREFETCH(&mws->uf.parent[p + gr->delta[q & offset_mask]]);                 \
+            }                                                                                   \
+            uint64_t q = payload[i];                                                            \
+            int64_t p = (int64_t)(q >> offset_bits);                                            \
+            double w = gasp_mws_weight(restore_key(keys[i], restore_shift, restore_bits));      \
+            rc = gasp_mws_edge(mws, (gasp_idx_t)p, (gasp_idx_t)(p + gr->delta[q & offset_mask]), \
+                               w);                                                              \
+            if (rc != GASP_OK)                                                                  \
+                return rc;                                                                      \
+        }                                                                                       \
+        return GASP_OK;                                                                         \
+    }
+
+DEFINE_RUN_CHUNK(run_chunk32, uint32_t, sort_by_key32)
+DEFINE_RUN_CHUNK(run_chunk64, uint64_t, sort_by_key64)
 
 static int grid_mutex_watershed(const gasp_grid_t *gr, const gasp_options_t *o, int64_t *labels,
                                 int64_t *merges, double *heights, gasp_stats_t *st)
@@ -690,59 +736,62 @@ static int grid_mutex_watershed(const gasp_grid_t *gr, const gasp_options_t *o, 
         offset_bits++;
     if (gr->n > 0 && (uint64_t)(gr->n - 1) > (UINT64_MAX >> offset_bits))
         return GASP_FAST_DECLINED;  /* (pixel, offset) does not fit 64 bits: the general loop */
+    /* 32-bit payloads when (pixel, offset) fits them */
+    const int narrow = gr->n == 0 || (uint64_t)(gr->n - 1) <= (UINT32_MAX >> offset_bits);
+    /* an eighth of slack, so that ranges packed greedily make GRID_MWS_CHUNKS chunks */
     int64_t cap = (gr->m + GRID_MWS_CHUNKS - 1) / GRID_MWS_CHUNKS;
+    cap += cap / 8;
     if (cap < GRID_MWS_MIN_CHUNK)
         cap = GRID_MWS_MIN_CHUNK;
     range_list_t chunks = {0};
-    uint64_t *buf[4] = {NULL, NULL, NULL, NULL};
+    void *buf[4] = {NULL, NULL, NULL, NULL};
+    key_reader_t *r = malloc(sizeof *r);
     gasp_mws_t mws;
     int have_mws = 0;
-    int rc = plan_chunks(gr, o, st, cap, &chunks);
+    int rc = r ? plan_chunks(gr, o, st, cap, &chunks) : GASP_ENOMEM;
     int64_t largest = 0;
     for (int64_t c = 0; c < chunks.len; c++)
         if (!chunks.at[c].stream && chunks.at[c].count > largest)
             largest = chunks.at[c].count;
-    for (int i = 0; rc == GASP_OK && i < 4 && largest > 0; i++)
-        if (!(buf[i] = gasp_alloc((size_t)largest * sizeof *buf[i])))
+    const int64_t room = largest + 1;  /* the gather writes one slot past the chunk's edges */
+    for (int i = 0; rc == GASP_OK && i < 4 && largest > 0; i++) {
+        size_t item = (i & 1) && narrow ? sizeof(uint32_t) : sizeof(uint64_t);
+        if (!(buf[i] = gasp_alloc((size_t)room * item)))
             rc = GASP_ENOMEM;
+    }
     if (rc == GASP_OK && (rc = gasp_mws_init(&mws, (gasp_idx_t)gr->n, o, merges, heights, st)) ==
                              GASP_OK)
         have_mws = 1;
-    const uint64_t offset_mask = ((uint64_t)1 << offset_bits) - 1;
     for (int64_t c = 0; rc == GASP_OK && c < chunks.len && !mws.done; c++) {
-        const key_range_t ch = chunks.at[c];
-        if (ch.stream) {
-            stream_ctx_t sc = {ch.lo, gr, &mws, 0};
-            rc = for_each_key(gr, o, st, stream_visit, &sc);
+        const key_range_t *ch = &chunks.at[c];
+        key_reader_start(r, gr, o);
+        if (!ch->stream) {
+            rc = narrow ? run_chunk32(gr, r, ch, offset_bits, room, buf, &mws, st)
+                        : run_chunk64(gr, r, ch, offset_bits, room, buf, &mws, st);
             continue;
         }
-        gather_ctx_t gc = {ch.lo, ch.hi, buf[0], buf[1], offset_bits, 0, largest};
-        if ((rc = for_each_key(gr, o, st, gather_visit, &gc)) != GASP_OK)
-            break;
-        uint64_t *keys = buf[0], *payload = buf[1], *tk = buf[2], *tp = buf[3];
-        sort_by_key(gc.len, &keys, &payload, &tk, &tp);
-        for (int64_t i = 0; i < gc.len && !mws.done; i++) {
-            if ((i & 0xFFFF) == 0 && (rc = gasp_mws_poll(&mws)) != GASP_OK)
-                break;
-            if (i + 16 < gc.len) {
-                uint64_t q = payload[i + 16];
-                int64_t p = (int64_t)(q >> offset_bits);
-                GRID_PREFETCH(&mws.uf.parent[p]);
-                GRID_PREFETCH(&mws.uf.parent[p + gr->delta[q & offset_mask]]);
+        /* one key: the chunk's order is the id order, in which the edges are read */
+        const double w = gasp_mws_weight(ch->lo);
+        int64_t got, seen = 0;
+        while (rc == GASP_OK && !mws.done && (got = key_reader_next(r, st)) > 0)
+            for (int64_t i = 0; i < got && rc == GASP_OK && !mws.done; i++) {
+                if (r->key[i] != ch->lo)
+                    continue;
+                if ((seen++ & 0xFFFF) == 0 && (rc = gasp_mws_poll(&mws)) != GASP_OK)
+                    break;
+                int64_t p = r->pixel[i];
+                rc = gasp_mws_edge(&mws, (gasp_idx_t)p, (gasp_idx_t)(p + gr->delta[r->offset[i]]),
+                                   w);
             }
-            uint64_t q = payload[i];
-            int64_t p = (int64_t)(q >> offset_bits);
-            rc = gasp_mws_edge(&mws, (gasp_idx_t)p, (gasp_idx_t)(p + gr->delta[q & offset_mask]),
-                               gasp_mws_weight(keys[i]));
-            if (rc != GASP_OK)
-                break;
-        }
+        if (rc == GASP_OK && got < 0)
+            rc = (int)-got;
     }
     if (rc == GASP_OK)
         gasp_mws_finish(&mws, labels);
     for (int i = 0; i < 4; i++)
         free(buf[i]);
     free(chunks.at);
+    free(r);
     if (have_mws)
         gasp_mws_destroy(&mws);
     return rc;
