@@ -4,6 +4,7 @@
  */
 #include "graph.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,10 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
         sx = g->esz[x];
         sy = g->esz[y];
         g->esz[x] = sx + sy;
+    } else if (g->ecount) {
+        sx = (double)g->ecount[x];  /* exact: counts stay below 2^32 */
+        sy = (double)g->ecount[y];
+        g->ecount[x] += g->ecount[y];
     }
     double v = gasp_linkage_fold(g->linkage, g->linkage_param, g->val[x], sx, g->val[y], sy);
     if (v != v)
@@ -231,9 +236,10 @@ static void blocks_unlink(gasp_graph_t *g, gasp_idx_t c)
 }
 
 int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
-                     double linkage_param)
+                     double linkage_param, int unit_sizes)
 {
-    /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract. */
+    /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract
+     * (1.25 saves 2 bytes per edge but costs a tenth more time on grids: longer probes). */
     uint64_t cap = (uint64_t)m + (uint64_t)m / 2 + 1;
     if (cap < 16)
         cap = 16;
@@ -245,7 +251,12 @@ int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
     g->cap = cap;
     g->ends = alloc_array(2 * (size_t)m, sizeof *g->ends);
     g->val = alloc_array((size_t)m, sizeof *g->val);
-    g->esz = gasp_linkage_uses_sizes(linkage) ? alloc_array((size_t)m, sizeof *g->esz) : NULL;
+    /* sizes: none when the linkage ignores them; counts of input edges (4 bytes) when every
+     * input edge has size 1 and the counts cannot overflow; doubles otherwise */
+    const int sized = gasp_linkage_uses_sizes(linkage);
+    const int counts = sized && unit_sizes && sizeof(gasp_idx_t) == 4;
+    g->esz = sized && !counts ? alloc_array((size_t)m, sizeof *g->esz) : NULL;
+    g->ecount = counts ? alloc_array((size_t)m, sizeof *g->ecount) : NULL;
     g->flags = alloc_array((size_t)m, 1);
     g->astart = alloc_array((size_t)n, sizeof *g->astart);
     g->alen = calloc(n > 0 ? (size_t)n : 1, sizeof *g->alen);
@@ -254,7 +265,7 @@ int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
     g->aprev = alloc_array((size_t)n, sizeof *g->aprev);
     g->deg = calloc(n > 0 ? (size_t)n : 1, sizeof *g->deg);
     g->slots = alloc_array(cap, sizeof *g->slots);
-    if (!g->ends || !g->val || (gasp_linkage_uses_sizes(linkage) && !g->esz) || !g->flags ||
+    if (!g->ends || !g->val || (sized && !g->esz && !g->ecount) || !g->flags ||
         !g->astart || !g->alen || !g->acap || !g->anext || !g->aprev || !g->deg || !g->slots ||
         scratch_reserve(g, 64) != GASP_OK) {
         gasp_graph_destroy(g);
@@ -272,6 +283,7 @@ void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, cons
                           const uint8_t *lifted)
 {
     const int linkage = g->linkage;
+    assert(!(g->ecount && s));  /* counts are sizes only when every size is 1 */
     gasp_fp_t fps[GASP_GRAPH_CHUNK];
     /* hash the chunk and prefetch its slots first, so the inserts' misses overlap */
     for (gasp_idx_t i = 0; i < count; i++) {
@@ -286,6 +298,8 @@ void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, cons
         g->val[k] = gasp_linkage_init(linkage, w[i], size);
         if (g->esz)
             g->esz[k] = size;
+        else if (g->ecount)
+            g->ecount[k] = 1;
         g->flags[k] = (lifted && lifted[i]) ? 0 : GASP_EDGE_LOCAL;
         g->n_alive++;  /* a duplicate dies again in fold_into */
         uint64_t slot;
@@ -313,9 +327,9 @@ int gasp_graph_finish(gasp_graph_t *g)
     int64_t entries = 0;
     for (gasp_idx_t c = 0; c < n; c++)
         entries += g->deg[c];
-    /* one tight adjacency block per node, in edge order; a quarter of the arena stays free for
+    /* one tight adjacency block per node, in edge order; an eighth of the arena stays free for
      * blocks that grow */
-    g->arena_cap = entries + entries / 4 + 16;
+    g->arena_cap = entries + entries / 8 + 16;
     g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
     if (!g->arena)
         return GASP_ENOMEM;
@@ -343,7 +357,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
                     const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
                     int linkage, double linkage_param, const volatile int32_t *cancel)
 {
-    int rc = gasp_graph_alloc(g, n, m, linkage, linkage_param);
+    int rc = gasp_graph_alloc(g, n, m, linkage, linkage_param, edge_sizes == NULL);
     if (rc != GASP_OK)
         return rc;
     if (!edges) {
@@ -391,6 +405,7 @@ void gasp_graph_destroy(gasp_graph_t *g)
     free(g->ends);
     free(g->val);
     free(g->esz);
+    free(g->ecount);
     free(g->flags);
     free(g->arena);
     free(g->astart);
@@ -409,23 +424,39 @@ void gasp_graph_destroy(gasp_graph_t *g)
 /*
  * Compact the arena in place: slide every live block down in address order (the block list),
  * keeping its capacity (so pending reservations survive), then move c's block to the top with
- * `reserve` entries of room, growing the arena (realloc) when less than a quarter would stay
- * free.  Blocks of absorbed clusters (acap == 0, off the list) are the garbage reclaimed.  Stale
- * half-edges inside live blocks stay until their block is traversed.  Sliding in place avoids
- * holding two arenas at once, which would be the peak of the run's memory.
+ * `reserve` entries of room, growing the arena (realloc, by a quarter) when less than an eighth
+ * would stay free.  Blocks of absorbed clusters (acap == 0, off the list) are the garbage reclaimed, and so
+ * are the stale half-edges of blocks where they outnumber the alive ones (alen - deg > alen / 2;
+ * folds leave one in the block of each cluster the dead edge touched), with the room they had;
+ * other stale half-edges stay until their block is traversed.  Sliding in place avoids holding
+ * two arenas at once, which would be the peak of the run's memory.
  */
 static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
 {
     int64_t top = 0;
     for (gasp_idx_t x = g->ahead; x >= 0; x = g->anext[x]) {
-        memmove(g->arena + top, g->arena + g->astart[x], (size_t)g->alen[x] * sizeof *g->arena);
+        const gasp_idx_t len = g->alen[x];
+        if (x != c && len > 16 && len - g->deg[x] > len / 2) {
+            /* more stale half-edges than alive ones (deg counts the alive): drop them and
+             * give back the room (a quarter spare, and at least one entry, which an edge
+             * being added may have reserved) */
+            const gasp_idx_t *from = g->arena + g->astart[x];
+            gasp_idx_t kept = 0;
+            for (gasp_idx_t k = 0; k < len; k++)
+                if (g->ends[from[k]] >= 0)
+                    g->arena[top + kept++] = from[k];  /* top <= astart[x]: never overtakes */
+            g->alen[x] = kept;
+            g->acap[x] = kept + kept / 4 + 1;
+        } else {
+            memmove(g->arena + top, g->arena + g->astart[x], (size_t)len * sizeof *g->arena);
+        }
         g->astart[x] = top;
         top += g->acap[x];
     }
     /* c last, with its reservation (its slid place becomes a gap until the next compaction) */
     int64_t need = top + g->alen[c] + reserve;
-    if (4 * need > 3 * g->arena_cap) {
-        int64_t cap = need + need / 2;
+    if (8 * need > 7 * g->arena_cap) {
+        int64_t cap = need + need / 4;
         gasp_idx_t *grown = realloc(g->arena, (size_t)cap * sizeof *grown);
         if (!grown)
             return GASP_ENOMEM;
@@ -606,10 +637,13 @@ static int edges_reserve(gasp_graph_t *g, int64_t need)
     double *esz = g->esz ? realloc(g->esz, (size_t)m * sizeof *esz) : NULL;
     if (esz)
         g->esz = esz;
+    uint32_t *ecount = g->ecount ? realloc(g->ecount, (size_t)m * sizeof *ecount) : NULL;
+    if (ecount)
+        g->ecount = ecount;
     uint8_t *flags = realloc(g->flags, (size_t)m);
     if (flags)
         g->flags = flags;
-    if (!ends || !val || (g->esz && !esz) || !flags)
+    if (!ends || !val || (g->esz && !esz) || (g->ecount && !ecount) || !flags)
         return GASP_ENOMEM;
     for (int64_t k = g->m; k < m; k++) {
         g->ends[2 * k] = g->ends[2 * k + 1] = -1;
@@ -640,6 +674,8 @@ int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t 
     g->val[e] = value;
     if (g->esz)
         g->esz[e] = 1.0;
+    else if (g->ecount)
+        g->ecount[e] = 1;
     g->flags[e] = GASP_EDGE_LOCAL;
     g->slots[slot].fp = fp;
     g->slots[slot].e = e;

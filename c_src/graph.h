@@ -61,7 +61,9 @@ typedef struct {
     gasp_idx_t m;          /* edges (alive or dead) */
     gasp_idx_t *ends;      /* owned; 2*m: current cluster of each half-edge, -1 when dead */
     double *val;           /* owned; linkage value W of each edge */
-    double *esz;           /* owned; edge size, or NULL when the linkage ignores sizes */
+    double *esz;           /* owned; edge size, or NULL (the linkage ignores sizes, or ecount) */
+    uint32_t *ecount;      /* owned; with unit input sizes (32-bit ids): the number of input
+                              edges folded into each edge, which is its size; or NULL */
     uint8_t *flags;        /* owned; GASP_EDGE_* bits */
     gasp_idx_t *arena;     /* owned; adjacency blocks of half-edge ids */
     int64_t arena_cap;     /* entries in arena */
@@ -99,13 +101,15 @@ typedef struct {
  * Building in three steps (gasp_graph_init does all three from edge arrays; other edge sources,
  * such as grids, call them directly): allocate room for n nodes and m edges, put the edges in
  * id order in chunks of at most GASP_GRAPH_CHUNK, then lay out the adjacency blocks.
+ * unit_sizes: every edge will have size 1 (gasp_graph_put_edges with s NULL), so sizes are
+ * stored as counts.
  * gasp_graph_put_edges takes edges k0 .. k0+count-1 with ends a[i] != b[i] (validated by the
  * caller), weights w[i], sizes s[i] (s NULL = 1) and lifted flags (lifted NULL = all local);
  * a duplicate pair folds into the earlier edge.  On an error the graph is destroyed by
  * gasp_graph_alloc, and must be destroyed by the caller after gasp_graph_finish.
  */
 int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
-                     double linkage_param);
+                     double linkage_param, int unit_sizes);
 void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, const gasp_idx_t *a,
                           const gasp_idx_t *b, const double *w, const double *s,
                           const uint8_t *lifted);

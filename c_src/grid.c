@@ -366,7 +366,7 @@ static int grid_build(const gasp_grid_t *gr, gasp_graph_t *g, const gasp_options
                       gasp_stats_t *st)
 {
     int rc = gasp_graph_alloc(g, (gasp_idx_t)gr->n, (gasp_idx_t)gr->m, o->linkage,
-                              o->linkage_param);
+                              o->linkage_param, 1);
     if (rc != GASP_OK)
         return rc;
     gasp_grid_iter_t it;
@@ -772,7 +772,7 @@ static int grid_mutex_watershed(const gasp_grid_t *gr, const gasp_options_t *o, 
         }
         /* one key: the chunk's order is the id order, in which the edges are read */
         const double w = gasp_mws_weight(ch->lo);
-        int64_t got, seen = 0;
+        int64_t got = 0, seen = 0;
         while (rc == GASP_OK && !mws.done && (got = key_reader_next(r, st)) > 0)
             for (int64_t i = 0; i < got && rc == GASP_OK && !mws.done; i++) {
                 if (r->key[i] != ch->lo)
