@@ -141,6 +141,21 @@ static int64_t popcount_bits(const uint8_t *bytes, int64_t bits)
     return count;
 }
 
+/* Validate the value type and the probability -> weight mapping. */
+static int check_mapping(int32_t value_type, int32_t kind, double beta, double eps,
+                         gasp_stats_t *st)
+{
+    if (value_type != GASP_VALUES_FLOAT64 && value_type != GASP_VALUES_FLOAT32)
+        FAIL(GASP_ARG_VALUE_TYPE, -1);
+    if (kind != GASP_WEIGHTS_LINEAR && kind != GASP_WEIGHTS_LOGIT)
+        FAIL(GASP_ARG_WEIGHT_KIND, -1);
+    if (!(beta > 0.0 && beta < 1.0))
+        FAIL(GASP_ARG_BETA, -1);
+    if (kind == GASP_WEIGHTS_LOGIT && !(eps > 0.0 && eps < 0.5))
+        FAIL(GASP_ARG_EPS, -1);
+    return GASP_OK;
+}
+
 void gasp_grid_destroy(gasp_grid_t *gr)
 {
     free(gr->delta);
@@ -156,6 +171,7 @@ int gasp_grid_init(gasp_grid_t *gr, int32_t ndim, const int64_t *shape, int32_t 
                    const volatile int32_t *cancel, gasp_stats_t *st)
 {
     memset(gr, 0, sizeof *gr);
+    int rc;
     if (ndim < 1 || ndim > GASP_GRID_MAX_DIM || !shape)
         FAIL(GASP_ARG_SHAPE, -1);
     int64_t n = 1;
@@ -198,8 +214,6 @@ int gasp_grid_init(gasp_grid_t *gr, int32_t ndim, const int64_t *shape, int32_t 
                 FAIL(GASP_ARG_OFFSETS, k);  /* they would give the same pixel pairs */
         }
     }
-    if (value_type != GASP_VALUES_FLOAT64 && value_type != GASP_VALUES_FLOAT32)
-        FAIL(GASP_ARG_VALUE_TYPE, -1);
     if (n > 0 && n_offsets > 0 && !affinities)
         FAIL(GASP_ARG_AFFINITIES, -1);
     for (int32_t k = 0; offset_flags && k < n_offsets; k++)
@@ -208,12 +222,8 @@ int gasp_grid_init(gasp_grid_t *gr, int32_t ndim, const int64_t *shape, int32_t 
     for (int64_t p = 0; mask && p < n; p++)
         if (mask[p] > 1)
             FAIL(GASP_ARG_MASK, p);
-    if (kind != GASP_WEIGHTS_LINEAR && kind != GASP_WEIGHTS_LOGIT)
-        FAIL(GASP_ARG_WEIGHT_KIND, -1);
-    if (!(beta > 0.0 && beta < 1.0))
-        FAIL(GASP_ARG_BETA, -1);
-    if (kind == GASP_WEIGHTS_LOGIT && !(eps > 0.0 && eps < 0.5))
-        FAIL(GASP_ARG_EPS, -1);
+    if ((rc = check_mapping(value_type, kind, beta, eps, st)) != GASP_OK)
+        return rc;
     if (n_keep_bytes < 0 || (n_keep_bytes > 0 && !keep_bits))
         FAIL(GASP_ARG_KEEP_BITS, -1);
     gr->n_offsets = n_offsets;
@@ -857,14 +867,9 @@ int gasp_signed_weights(const void *p, int32_t value_type, int64_t n, int32_t we
     gasp_stats_t local_stats;
     gasp_stats_t *st = stats ? stats : &local_stats;
     gasp_stats_reset(st);
-    if (value_type != GASP_VALUES_FLOAT64 && value_type != GASP_VALUES_FLOAT32)
-        FAIL(GASP_ARG_VALUE_TYPE, -1);
-    if (weight_kind != GASP_WEIGHTS_LINEAR && weight_kind != GASP_WEIGHTS_LOGIT)
-        FAIL(GASP_ARG_WEIGHT_KIND, -1);
-    if (!(beta > 0.0 && beta < 1.0))
-        FAIL(GASP_ARG_BETA, -1);
-    if (weight_kind == GASP_WEIGHTS_LOGIT && !(eps > 0.0 && eps < 0.5))
-        FAIL(GASP_ARG_EPS, -1);
+    int rc = check_mapping(value_type, weight_kind, beta, eps, st);
+    if (rc != GASP_OK)
+        return rc;
     if (n < 0 || (n > 0 && (!p || !out)))
         FAIL(GASP_ARG_AFFINITIES, -1);
     const double logit_beta = log(beta / (1.0 - beta));

@@ -227,3 +227,35 @@ def test_large_mutex_watershed_is_chunked_and_exact():
         a, b = both_paths(shape, offs, affs, None, None, 0, lifted=lifted, linkage="abs_max",
                           cannot_link=True, record_merges=True)
         assert_same(a, b)
+
+
+@pytest.mark.parametrize("linkage", ["average", "abs_max"])
+def test_a_callback_stops_both_paths_at_the_same_merge(linkage):
+    """The progress callback sees the same merges on the grid and on the edge list, and a stop
+    after the 7th merge leaves the same partition."""
+    rng = np.random.default_rng(9)
+    shape, offs = (9, 11), np.array([[0, 1], [1, 0], [2, -1]])
+    affs = rng.random((len(offs),) + shape).astype(np.float32)
+    results = []
+    for grid in (True, False):
+        seen = []
+
+        def stop(n_merges, n_clusters, value):
+            seen.append((n_merges, n_clusters, value))
+            return n_merges >= 7
+
+        sampling = sample_long_range(shape, offs, None, None, 0)
+        if grid:
+            problem = prepare_grid(affs, offs, mask=None, lifted=is_long_range(offs),
+                                   sampled=sampling.sampled, keep_bits=sampling.keep_bits,
+                                   n_edges=int(sampling.counts.sum()), beta=0.5, kind="linear",
+                                   eps=1e-6, linkage=linkage)
+        else:
+            g = build_grid_graph(shape, offs, None, sampling)
+            problem = prepare(g.edges, signed_weights(g.gather(affs)), n_nodes=g.n_nodes,
+                              lifted=g.lifted, linkage=linkage)
+        labels, _, _, info = _core.run(problem, callback=stop, callback_every=1)
+        assert info["stopped"] and info["n_merges"] == 7
+        results.append((labels, seen))
+    assert np.array_equal(results[0][0], results[1][0])
+    assert results[0][1] == results[1][1]

@@ -250,33 +250,10 @@ def grid_graph(shape, offsets, *, mask=None, long_range_fraction=None, seed=None
     [False, False, False, False, False, False, False, True, True]
     """
     shape = _as_shape(shape)
-    ndim = len(shape)
-    offs = _as_offsets(offsets, ndim)
+    offs = _as_offsets(offsets, len(shape))
     msk = _as_mask(mask, shape)
-    fraction = _as_fraction(long_range_fraction)
-    n = int(np.prod(shape, dtype=np.int64))
-    rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
-
-    index = np.arange(n, dtype=np.int64).reshape(shape)
-    sources = [index[src_sl].ravel() if keep is None else index[src_sl].ravel()[keep]
-               for _, src_sl, _, keep in offset_boxes(shape, offs, msk, fraction, rng)]
-    strides = np.ones(ndim, dtype=np.int64)
-    for d in range(ndim - 2, -1, -1):
-        strides[d] = strides[d + 1] * shape[d + 1]
-    is_long = np.abs(offs).sum(axis=1) != 1
-
-    counts = np.array([s.size for s in sources], dtype=np.int64)
-    m = int(counts.sum())
-    edges = np.empty((m, 2), dtype=np.int64)
-    start = 0
-    for k, src in enumerate(sources):
-        stop = start + src.size
-        edges[start:stop, 0] = src
-        np.add(src, int(offs[k] @ strides), out=edges[start:stop, 1])
-        start = stop
-    offset_index = np.repeat(np.arange(len(offs), dtype=np.int64), counts)
-    lifted = np.repeat(is_long, counts)
-    return GridGraph(edges, offset_index, lifted, n)
+    sampling = sample_long_range(shape, offs, msk, _as_fraction(long_range_fraction), seed)
+    return build_grid_graph(shape, offs, msk, sampling)
 
 
 # --------------------------------------------------------------------------------------------
