@@ -350,7 +350,7 @@ def rst_tables(meta, results):
         lines += [f".. csv-table:: {graph}: {info.get('n_nodes', 0):,} nodes, "
                   f"{info.get('n_edges', 0):,} edges"
                   + (f"; sort floor {sort['cpu_s']:.3g} s CPU" if sort else ""),
-                  "   :header-rows: 1", "",
+                  "   :header-rows: 1", "   :class: wide", "",
                   "   " + ", ".join(f'"{h}"' for h in HEADER)]
         for cells in table_rows(rows, meta["ratio_by"]):
             lines.append("   " + ", ".join(f'"{c}"' for c in cells))
