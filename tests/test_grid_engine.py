@@ -122,7 +122,7 @@ def test_segment_is_the_explicit_edge_list():
         for linkage, cl, kind in itertools.product(["average", "abs_max", "max"], [False, True],
                                                    ["linear", "logit"]):
             for local_merge in ([False, True] if local.any() else [False]):
-                got = segment(affs, offs, linkage=linkage, cannot_link=cl, weights=kind,
+                got = segment(affs, offs, linkage=linkage, cannot_link=cl, kind=kind,
                               local_merge=local_merge, mask=mask, long_range_fraction=fraction,
                               seed=trial, beta=0.45)
                 g = grid_graph(shape, offs, mask=mask, long_range_fraction=fraction, seed=trial)
