@@ -52,6 +52,9 @@ PEERS = {
     "bioimage-cpp MWS": ("bioimage_cpp", ("small", "medium", "large")),
     "mwatershed edges": ("mwatershed", ("small", "medium", "large")),
     "mwatershed grid": ("mwatershed", ("small", "medium", "large")),
+    "gasp_graph grid": ("gasp_graph", ("small", "medium", "large")),
+    "affogato edges": ("affogato", ("small", "medium", "large")),
+    "affogato grid": ("affogato", ("small", "medium", "large")),
     "scipy CC": ("scipy", ("small", "medium", "large")),
     "sklearn single": ("sklearn", ("small", "medium")),
     "sklearn complete": ("sklearn", ("small", "medium")),
@@ -66,11 +69,13 @@ def peers_for(graph, linkage, cannot_link, lifted):
     """The peers listed under a configuration: (peer, expressible?)."""
     out = []
     plain = not cannot_link and not lifted
+    if graph == "grid3d":
+        out.append(("gasp_graph grid", True))
     out.append(("bioimage-cpp GASP", plain))
     if linkage == "abs_max" and plain:
-        out += [("bioimage-cpp MWS", True), ("mwatershed edges", True)]
+        out += [("bioimage-cpp MWS", True), ("mwatershed edges", True), ("affogato edges", True)]
         if graph == "grid3d":
-            out.append(("mwatershed grid", True))
+            out += [("mwatershed grid", True), ("affogato grid", True)]
     if linkage == "max" and plain:
         out += [("scipy CC", True), ("sklearn single", True)]
     if linkage == "min" and plain:
@@ -293,12 +298,16 @@ def machine():
 def versions():
     out = {}
     for name, mod in [("gasp_graph", "gasp_graph"), ("numpy", "numpy"), ("bioimage-cpp", "bioimage_cpp"),
-                      ("mwatershed", "mwatershed"), ("scipy", "scipy"), ("scikit-learn", "sklearn")]:
+                      ("mwatershed", "mwatershed"), ("affogato", "affogato"), ("scipy", "scipy"),
+                      ("scikit-learn", "sklearn")]:
         try:
             from importlib.metadata import version
             out[name] = version(name)
         except Exception:
-            out[name] = "missing" if importlib.util.find_spec(mod) is None else "?"
+            if importlib.util.find_spec(mod) is None:
+                out[name] = "missing"
+            else:  # importable without package metadata (a build from source)
+                out[name] = getattr(__import__(mod), "__version__", "?")
     return out
 
 
@@ -341,7 +350,7 @@ def rst_tables(meta, results):
         lines += [f".. csv-table:: {graph}: {info.get('n_nodes', 0):,} nodes, "
                   f"{info.get('n_edges', 0):,} edges"
                   + (f"; sort floor {sort['cpu_s']:.3g} s CPU" if sort else ""),
-                  "   :header-rows: 1", "",
+                  "   :header-rows: 1", "   :class: wide", "",
                   "   " + ", ".join(f'"{h}"' for h in HEADER)]
         for cells in table_rows(rows, meta["ratio_by"]):
             lines.append("   " + ", ".join(f'"{c}"' for c in cells))

@@ -97,6 +97,50 @@ def _gasp_graph(g, cfg):
     return lambda: gasp(edges, weights, **kwargs)
 
 
+def _grid_problem(g, cfg):
+    """grid3d as the engine's grid entry point takes it: the 12 affinity channels (affinity =
+    weight + 0.5, so the weights are those of the edge list up to rounding), the long-range
+    edges kept by the generator as keep bits, lifted offsets in the +lifted rows."""
+    if "channel" not in g:
+        raise NotExpressible("not a grid graph")
+    from gasp_graph._validation import prepare_grid
+
+    shape = tuple(int(s) for s in g["shape"])
+    offs = np.asarray(g["offsets"], dtype=np.int64)
+    n = int(np.prod(shape))
+    e, ch = g["edges"], g["channel"].astype(np.int64)
+    src = e[:, 1]  # the voxel p; e[:, 0] = p + offset
+    affs = np.zeros((len(offs), n), dtype=np.float64)
+    affs[ch, src] = g["weights"] + 0.5
+    long_range = np.abs(offs).sum(axis=1) != 1
+    sampled = long_range.copy()
+    bits = []
+    for k in np.flatnonzero(sampled):
+        lo = np.maximum(-offs[k], 0)
+        hi = np.array(shape) - np.maximum(offs[k], 0)
+        box = tuple(int(x) for x in hi - lo)
+        coords = np.unravel_index(src[ch == k], shape)
+        keep = np.zeros(int(np.prod(box)), dtype=bool)
+        keep[np.ravel_multi_index(tuple(c - lo[d] for d, c in enumerate(coords)), box)] = True
+        bits.append(np.packbits(keep, bitorder="little"))
+    return prepare_grid(affs.reshape((len(offs),) + shape), offs, mask=None,
+                        lifted=long_range & bool(cfg["lifted"]), sampled=sampled,
+                        keep_bits=np.concatenate(bits), n_edges=e.shape[0], beta=0.5,
+                        kind="linear", eps=1e-6, linkage=cfg["linkage"],
+                        cannot_link=cfg["cannot_link"])
+
+
+@impl("gasp_graph grid")
+def _gasp_graph_grid(g, cfg):
+    # The same graph through the engine's grid entry point (segment's path): edges enumerated
+    # from the shape and offsets, in offset-major order (other ids than the sorted edge list:
+    # ties may break differently).
+    from gasp_graph import _control
+
+    problem = _grid_problem(g, cfg)
+    return lambda: _control.run(problem)[0]
+
+
 @impl("bioimage-cpp GASP")
 def _bioimage_gasp(g, cfg):
     # bioimage-cpp's GaspClusterPolicy is unconstrained GASP (no cannot-link option); its
@@ -180,6 +224,40 @@ def _mwatershed_grid(g, cfg):
     aff = np.full((len(offsets),) + shape, -np.finfo(np.float64).tiny, dtype=np.float64)
     aff.reshape(len(offsets), -1)[channel, g["edges"][:, 1]] = g["weights"]
     return lambda: mw.agglom(aff, offsets)
+
+
+@impl("affogato edges")
+def _affogato_edges(g, cfg):
+    # affogato's edge-list mutex watershed: attractive edges and mutex edges with float32 costs
+    # (ties of the rounded costs may break differently).
+    _mws_problem(g, cfg)
+    seg = _import("affogato.segmentation")
+    e, w, n = g["edges"], g["weights"], int(g["n_nodes"])
+    pos = w > 0
+    uvs = np.ascontiguousarray(e[pos].astype(np.uint64))
+    mutex_uvs = np.ascontiguousarray(e[~pos].astype(np.uint64))
+    wa = np.ascontiguousarray(w[pos].astype(np.float32))
+    wm = np.ascontiguousarray(-w[~pos].astype(np.float32))
+    return lambda: seg.compute_mws_clustering(n, uvs, mutex_uvs, wa, wm)
+
+
+@impl("affogato grid")
+def _affogato_grid(g, cfg):
+    # affogato's grid mutex watershed on the signed affinities, the unsampled long-range edges
+    # masked out (edge_mask); the timed call includes its argsort.
+    _mws_problem(g, cfg)
+    if "channel" not in g:
+        raise NotExpressible("not a grid graph")
+    seg = _import("affogato.segmentation")
+    shape = tuple(int(s) for s in g["shape"])
+    offsets = [list(map(int, o)) for o in g["offsets"]]
+    signed = np.zeros((len(offsets),) + shape, dtype=np.float64)
+    valid = np.zeros(signed.shape, dtype=bool)
+    ch, src = g["channel"].astype(np.int64), g["edges"][:, 1]
+    signed.reshape(len(offsets), -1)[ch, src] = g["weights"]
+    valid.reshape(len(offsets), -1)[ch, src] = True
+    return lambda: seg.compute_mws_segmentation_from_signed_affinities(signed, offsets,
+                                                                         edge_mask=valid)
 
 
 @impl("scipy CC")

@@ -11,4 +11,5 @@
 #include "refine.c"
 #include "gasp.c"
 #include "image.c"
+#include "grid.c"
 #include "selftest.c"

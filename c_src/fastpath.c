@@ -8,6 +8,9 @@
 #include "graph.h"
 #include "unionfind.h"
 
+/* Edge ids the mutex graph starts with room for; it grows by doubling. */
+#define MUTEX_START 1024
+
 #if defined(__GNUC__) || defined(__clang__)
 #define FP_PREFETCH(p) __builtin_prefetch(p)
 #else
@@ -39,19 +42,6 @@ int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const
     st->n_clusters = gasp_uf_labels(&uf, labels, uf.size);
     gasp_uf_destroy(&uf);
     return GASP_OK;
-}
-
-/*
- * Sort key of an edge: ascending keys = decreasing |w|, and among equal |w| the non-positive
- * weights (mutexes) before the positive ones; the stable sort keeps index order after that.
- * The bits of a non-negative double order like the double, so ~|w| bits order decreasingly; its
- * top bit is always 1 and makes room for the sign bit at the bottom.
- */
-static inline uint64_t order_key(double w)
-{
-    uint64_t bits;
-    memcpy(&bits, &w, sizeof bits);
-    return (~(bits & 0x7FFFFFFFFFFFFFFFull) << 1) | (w > 0.0 ? 1u : 0u);
 }
 
 /*
@@ -92,31 +82,110 @@ static void radix_sort(gasp_idx_t m, uint64_t *keys, uint64_t *tmp_keys, gasp_id
     *order_out = order;
 }
 
+int gasp_mws_init(gasp_mws_t *s, gasp_idx_t n, const gasp_options_t *options, int64_t *merges,
+                  double *heights, gasp_stats_t *st)
+{
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->clusters = n;
+    s->options = options;
+    s->merges = merges;
+    s->heights = heights;
+    s->st = st;
+    int rc = gasp_uf_init(&s->uf, n);
+    /* Mutexes are edges of a contracted graph over the clusters: a mutex between two clusters
+     * is an edge between them, and merging two clusters merges their mutexes. */
+    if (rc == GASP_OK)
+        rc = gasp_graph_init(&s->mutex, n, MUTEX_START, NULL, NULL, NULL, NULL,
+                             GASP_LINKAGE_MIN, 0.0, NULL);
+    if (rc == GASP_OK && merges) {
+        s->cluster_id = malloc((n > 0 ? (size_t)n : 1) * sizeof *s->cluster_id);
+        if (!s->cluster_id)
+            rc = GASP_ENOMEM;
+        for (gasp_idx_t i = 0; s->cluster_id && i < n; i++)
+            s->cluster_id[i] = i;
+    }
+    if (rc != GASP_OK)
+        gasp_mws_destroy(s);
+    return rc;
+}
+
+int gasp_mws_merge(gasp_mws_t *s, gasp_idx_t a, gasp_idx_t b, double w)
+{
+    gasp_stats_t *st = s->st;
+    int64_t j = st->n_merges++;
+    if (s->merges) {
+        int64_t ca = s->cluster_id[a], cb = s->cluster_id[b];
+        s->merges[2 * j] = ca < cb ? ca : cb;
+        s->merges[2 * j + 1] = ca < cb ? cb : ca;
+    }
+    if (s->heights)
+        s->heights[j] = w;
+    gasp_idx_t dead;
+    gasp_idx_t l = gasp_graph_merge(&s->mutex, a, b, &dead);
+    if (l < 0)
+        return GASP_ENOMEM;
+    s->uf.parent[dead] = l;
+    s->uf.size[l] += s->uf.size[dead];
+    if (s->merges)
+        s->cluster_id[l] = s->n + j;
+    s->clusters--;
+    const gasp_options_t *o = s->options;
+    if (o->progress && st->n_merges % o->progress_every == 0 &&
+        o->progress(o->progress_ctx, st->n_merges, s->clusters, w)) {
+        st->stopped = 1;
+        s->done = 1;
+    }
+    return GASP_OK;
+}
+
+int gasp_mws_poll(gasp_mws_t *s)
+{
+    if (s->options->cancel && *s->options->cancel)
+        return GASP_EINTERRUPTED;
+#ifdef GASP_DEBUG
+    if (gasp_graph_check(&s->mutex) != GASP_OK || gasp_uf_check(&s->uf) != GASP_OK)
+        return GASP_EINTERNAL;
+#endif
+    return GASP_OK;
+}
+
+void gasp_mws_finish(gasp_mws_t *s, int64_t *labels)
+{
+    gasp_stats_t *st = s->st;
+    st->n_pops = st->n_merges;
+    st->n_moved = s->mutex.total_moved;
+    st->n_folds = s->mutex.total_folds;
+    st->n_clusters = gasp_uf_labels(&s->uf, labels, s->uf.size);  /* sizes serve as scratch now */
+}
+
+void gasp_mws_destroy(gasp_mws_t *s)
+{
+    free(s->cluster_id);
+    s->cluster_id = NULL;
+    gasp_graph_destroy(&s->mutex);
+    gasp_uf_destroy(&s->uf);
+}
+
 int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                               const double *weights, const gasp_options_t *options,
                               int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *st)
 {
-    const int64_t stop = options->min_clusters;  /* n_clusters > 0 never takes this path */
-    const volatile int32_t *cancel = options->cancel;
     int rc = GASP_OK;
     size_t mm = m > 0 ? (size_t)m : 1;
     uint64_t *keys = malloc(mm * sizeof *keys), *tmp_keys = malloc(mm * sizeof *tmp_keys);
     gasp_idx_t *ids = malloc(mm * sizeof *ids), *tmp_ids = malloc(mm * sizeof *tmp_ids);
     gasp_idx_t *su = NULL, *sv = NULL;
     double *sw = NULL;
-    int64_t *cluster_id = NULL;
     gasp_idx_t *order = NULL;
-    gasp_graph_t mutex = {0};
-    gasp_uf_t uf = {0};
+    gasp_mws_t mws;
+    int have_mws = 0;
     if (!keys || !tmp_keys || !ids || !tmp_ids) {
         rc = GASP_ENOMEM;
         goto cleanup;
     }
-    gasp_idx_t n_negative = 0;
-    for (gasp_idx_t k = 0; k < m; k++) {
-        keys[k] = order_key(weights[k]);
-        n_negative += !(weights[k] > 0.0);  /* every non-positive edge may become a mutex */
-    }
+    for (gasp_idx_t k = 0; k < m; k++)
+        keys[k] = gasp_mws_key(weights[k]);
     if (m > 0)
         radix_sort(m, keys, tmp_keys, ids, tmp_ids, &order);
     free(keys);
@@ -141,82 +210,22 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
     free(tmp_ids);
     ids = tmp_ids = NULL;
 
-    if ((rc = gasp_uf_init(&uf, n)) != GASP_OK)
+    if ((rc = gasp_mws_init(&mws, n, options, merges, heights, st)) != GASP_OK)
         goto cleanup;
-    /* Mutexes are edges of a contracted graph over the clusters: a mutex between two clusters
-     * is an edge between them, and merging two clusters merges their mutexes. */
-    if ((rc = gasp_graph_init(&mutex, n, n_negative, NULL, NULL, NULL, NULL, GASP_LINKAGE_MIN,
-                              0.0, NULL)) != GASP_OK)
-        goto cleanup;
-    if (merges) {
-        cluster_id = malloc((n > 0 ? (size_t)n : 1) * sizeof *cluster_id);
-        if (!cluster_id) {
-            rc = GASP_ENOMEM;
-            goto cleanup;
-        }
-        for (gasp_idx_t i = 0; i < n; i++)
-            cluster_id[i] = i;
-    }
-    int64_t clusters = n;
-    gasp_idx_t next_mutex = 0;
-    for (gasp_idx_t i = 0; i < m; i++) {
-        if ((i & 0xFFFF) == 0 && cancel && *cancel) {
-            rc = GASP_EINTERRUPTED;
-            goto cleanup;
-        }
-#ifdef GASP_DEBUG
-        if ((i & (i - 1)) == 0 && (gasp_graph_check(&mutex) != GASP_OK || gasp_uf_check(&uf) != GASP_OK)) {
-            rc = GASP_EINTERNAL;
-            goto cleanup;
-        }
-#endif
-        if (i + 16 < m) {
-            FP_PREFETCH(&uf.parent[su[i + 16]]);
-            FP_PREFETCH(&uf.parent[sv[i + 16]]);
-        }
-        double w = sw[i];
-        gasp_idx_t a = gasp_uf_find(&uf, su[i]);
-        gasp_idx_t b = gasp_uf_find(&uf, sv[i]);
-        if (a == b)
-            continue;
-        if (w <= 0.0) {
-            if ((rc = gasp_graph_add_edge(&mutex, a, b, next_mutex++, w)) != GASP_OK)
+    have_mws = 1;
+    for (gasp_idx_t i = 0; i < m && !mws.done; i++) {
+        if ((i & (i - 1)) == 0 || (i & 0xFFFF) == 0) {
+            if ((rc = gasp_mws_poll(&mws)) != GASP_OK)
                 goto cleanup;
-            continue;
         }
-        if (gasp_graph_has_edge(&mutex, a, b))
-            continue;
-        if (clusters <= stop)
-            break;
-        int64_t j = st->n_merges++;
-        if (merges) {
-            int64_t ca = cluster_id[a], cb = cluster_id[b];
-            merges[2 * j] = ca < cb ? ca : cb;
-            merges[2 * j + 1] = ca < cb ? cb : ca;
+        if (i + 16 < m) {
+            FP_PREFETCH(&mws.uf.parent[su[i + 16]]);
+            FP_PREFETCH(&mws.uf.parent[sv[i + 16]]);
         }
-        if (heights)
-            heights[j] = w;
-        gasp_idx_t dead;
-        gasp_idx_t l = gasp_graph_merge(&mutex, a, b, &dead);
-        if (l < 0) {
-            rc = GASP_ENOMEM;
+        if ((rc = gasp_mws_edge(&mws, su[i], sv[i], sw[i])) != GASP_OK)
             goto cleanup;
-        }
-        uf.parent[dead] = l;
-        uf.size[l] += uf.size[dead];
-        if (merges)
-            cluster_id[l] = n + j;
-        clusters--;
-        if (options->progress && st->n_merges % options->progress_every == 0 &&
-            options->progress(options->progress_ctx, st->n_merges, clusters, w)) {
-            st->stopped = 1;
-            break;
-        }
     }
-    st->n_pops = st->n_merges;
-    st->n_moved = mutex.total_moved;
-    st->n_folds = mutex.total_folds;
-    st->n_clusters = gasp_uf_labels(&uf, labels, uf.size);  /* sizes serve as scratch now */
+    gasp_mws_finish(&mws, labels);
 cleanup:
     free(keys);
     free(tmp_keys);
@@ -225,8 +234,7 @@ cleanup:
     free(su);
     free(sv);
     free(sw);
-    free(cluster_id);
-    gasp_graph_destroy(&mutex);
-    gasp_uf_destroy(&uf);
+    if (have_mws)
+        gasp_mws_destroy(&mws);
     return rc;
 }

@@ -19,13 +19,93 @@
 #ifndef GASP_FASTPATH_H
 #define GASP_FASTPATH_H
 
+#include <string.h>
+
 #include "gasp.h"
+#include "graph.h"
+#include "unionfind.h"
 
 /* try_fast_paths() in gasp.c returns this when no shortcut applies. */
 #define GASP_FAST_DECLINED (-1)
 
 int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const double *weights,
                          int64_t *labels, const volatile int32_t *cancel, gasp_stats_t *st);
+
+/*
+ * Processing key of an edge of the mutex watershed: ascending keys = decreasing |w|, and among
+ * equal |w| the non-positive weights (mutexes) before the positive ones; a stable sort keeps
+ * index order after that.  The bits of a non-negative double order like the double, so ~|w|
+ * bits order decreasingly; its top bit is always 1 and makes room for the sign bit at the
+ * bottom.  -0.0 and +0.0 get the same key.
+ */
+static inline uint64_t gasp_mws_key(double w)
+{
+    uint64_t bits;
+    memcpy(&bits, &w, sizeof bits);
+    return (~(bits & 0x7FFFFFFFFFFFFFFFull) << 1) | (w > 0.0 ? 1u : 0u);
+}
+
+/* The weight an edge of key `key` has (for w > 0 exactly; for w <= 0 its value -|w|). */
+static inline double gasp_mws_weight(uint64_t key)
+{
+    uint64_t bits = ~(key >> 1) & 0x7FFFFFFFFFFFFFFFull;
+    double a;
+    memcpy(&a, &bits, sizeof a);
+    return (key & 1u) ? a : -a;
+}
+
+/*
+ * The state of a mutex watershed: union-find over the nodes, the mutexes (a contracted graph
+ * whose edges are mutexes between clusters), the merge record.  Edges are fed in processing
+ * order to gasp_mws_edge; gasp_mws_poll every 2^16 edges (cancel, and the invariant checks of
+ * debug builds); done becomes 1 when the cluster target is reached or the progress callback
+ * stopped the run.  Shared by the edge-list and the grid front doors, so both make the same
+ * merges.
+ */
+typedef struct {
+    gasp_uf_t uf;
+    gasp_graph_t mutex;
+    int64_t *cluster_id;     /* owned; with a merge record: cluster id of each root, or NULL */
+    gasp_idx_t n;
+    gasp_idx_t next_mutex;   /* id of the next mutex */
+    int64_t clusters;
+    int done;
+    const gasp_options_t *options;  /* borrowed */
+    int64_t *merges;         /* borrowed outputs (may be NULL) */
+    double *heights;
+    gasp_stats_t *st;
+} gasp_mws_t;
+
+int gasp_mws_init(gasp_mws_t *s, gasp_idx_t n, const gasp_options_t *options, int64_t *merges,
+                  double *heights, gasp_stats_t *st);
+int gasp_mws_poll(gasp_mws_t *s);
+int gasp_mws_merge(gasp_mws_t *s, gasp_idx_t a, gasp_idx_t b, double w);
+/* Labels and statistics of the partition reached. */
+void gasp_mws_finish(gasp_mws_t *s, int64_t *labels);
+void gasp_mws_destroy(gasp_mws_t *s);
+
+/* Process edge (u, v) of weight w, the next one in processing order. */
+static inline int gasp_mws_edge(gasp_mws_t *s, gasp_idx_t u, gasp_idx_t v, double w)
+{
+    gasp_idx_t a = gasp_uf_find(&s->uf, u);
+    gasp_idx_t b = gasp_uf_find(&s->uf, v);
+    if (a == b)
+        return GASP_OK;
+    if (w <= 0.0) {
+        if (gasp_graph_add_edge(&s->mutex, a, b, s->next_mutex, w) != GASP_OK)
+            return GASP_ENOMEM;
+        /* a new mutex took the id (the mutex graph grows as mutexes are added) */
+        s->next_mutex += s->next_mutex < s->mutex.m && gasp_graph_alive(&s->mutex, s->next_mutex);
+        return GASP_OK;
+    }
+    if (gasp_graph_has_edge(&s->mutex, a, b))
+        return GASP_OK;
+    if (s->clusters <= s->options->min_clusters) {  /* n_clusters > 0 never comes here */
+        s->done = 1;
+        return GASP_OK;
+    }
+    return gasp_mws_merge(s, a, b, w);
+}
 
 /* Honours options->min_clusters (never called with n_clusters), cancel and the progress
  * callback like the general loop. */

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 
 #include "gasp.h"
+#include "engine.h"
 #include "fastpath.h"
 #include "graph.h"
 #include "heap.h"
@@ -106,13 +107,14 @@ static gasp_idx_t pop_best(engine_t *E)
     while (E->heap.size > 0) {
         if (!E->null_a)
             return gasp_heap_pop(&E->heap);
-        gasp_idx_t e = E->heap.at[0].id;
+        double key;
+        gasp_idx_t e = gasp_heap_top(&E->heap, &key);
         if (!is_candidate(E, e)) {
             gasp_heap_remove(&E->heap, e);
             continue;
         }
         double p = priority(E, e);
-        if (p == E->heap.at[0].key)
+        if (p == key)
             return gasp_heap_pop(&E->heap);
         gasp_heap_set(&E->heap, e, p);
     }
@@ -161,28 +163,29 @@ static int check_all(engine_t *E)
     return rc;
 }
 
-static int validate(int64_t n, int64_t m, const int64_t *edges, const double *weights,
-                    const double *edge_sizes, const double *node_sizes,
-                    const gasp_options_t *o, int64_t *labels, gasp_stats_t *st)
-{
 #define FAIL(arg, idx)          \
     do {                        \
         st->err_arg = (arg);    \
         st->err_index = (idx);  \
         return GASP_EINVAL;     \
     } while (0)
+
+void gasp_stats_reset(gasp_stats_t *st)
+{
+    st->n_merges = st->n_clusters = st->n_pops = st->n_moved = st->n_folds = 0;
+    st->stopped = 0;
+    st->n_merges_gasp = 0;
+    st->err_arg = GASP_ARG_NONE;
+    st->err_index = -1;
+    st->n_moves = 0;
+    st->refine_gain = 0.0;
+}
+
+int gasp_options_check(const gasp_options_t *o, int64_t n, const int64_t *labels,
+                       gasp_stats_t *st)
+{
     if (!o)
         FAIL(GASP_ARG_OPTIONS, -1);
-    if (n < 0)
-        FAIL(GASP_ARG_N_NODES, -1);
-    if (m < 0)
-        FAIL(GASP_ARG_N_EDGES, -1);
-    if (n > gasp_max_nodes())
-        return GASP_ETOOBIG;
-    if (m > gasp_max_edges())
-        return GASP_ETOOBIG;
-    if (m > 0 && (!edges || !weights))
-        FAIL(!edges ? GASP_ARG_EDGES : GASP_ARG_WEIGHTS, -1);
     if (n > 0 && !labels)
         FAIL(GASP_ARG_OUTPUT, -1);
     if (o->linkage < 0 || o->linkage >= GASP_LINKAGE_COUNT_)
@@ -206,6 +209,28 @@ static int validate(int64_t n, int64_t m, const int64_t *edges, const double *we
     /* the null-model term is defined for sum only (and its keys only fall: no |W| ordering) */
     if (o->null_weights && (o->linkage != GASP_LINKAGE_SUM || o->cannot_link))
         FAIL(o->cannot_link ? GASP_ARG_OPTIONS : GASP_ARG_LINKAGE, -1);
+    return GASP_OK;
+}
+
+static int validate(int64_t n, int64_t m, const int64_t *edges, const double *weights,
+                    const double *edge_sizes, const double *node_sizes,
+                    const gasp_options_t *o, int64_t *labels, gasp_stats_t *st)
+{
+    if (!o)
+        FAIL(GASP_ARG_OPTIONS, -1);
+    if (n < 0)
+        FAIL(GASP_ARG_N_NODES, -1);
+    if (m < 0)
+        FAIL(GASP_ARG_N_EDGES, -1);
+    if (n > gasp_max_nodes())
+        return GASP_ETOOBIG;
+    if (m > gasp_max_edges())
+        return GASP_ETOOBIG;
+    if (m > 0 && (!edges || !weights))
+        FAIL(!edges ? GASP_ARG_EDGES : GASP_ARG_WEIGHTS, -1);
+    int rc = gasp_options_check(o, n, labels, st);
+    if (rc != GASP_OK)
+        return rc;
     for (int64_t k = 0; k < m; k++) {
         int64_t a = edges[2 * k], b = edges[2 * k + 1];
         if (a < 0 || b < 0 || a >= n || b >= n || a == b)
@@ -220,8 +245,8 @@ static int validate(int64_t n, int64_t m, const int64_t *edges, const double *we
             if (!(isfinite(node_sizes[i]) && node_sizes[i] > 0.0))
                 FAIL(GASP_ARG_NODE_SIZES, i);
     return GASP_OK;
-#undef FAIL
 }
+#undef FAIL
 
 /* Run one phase (constrained or not) until the queue empties or the cluster target is met. */
 static int run_phase(engine_t *E, const gasp_options_t *o, int64_t *clusters, int64_t *merges,
@@ -322,34 +347,40 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
 {
     gasp_stats_t local_stats;
     gasp_stats_t *st = stats ? stats : &local_stats;
-    st->n_merges = st->n_clusters = st->n_pops = st->n_moved = st->n_folds = 0;
-    st->stopped = 0;
-    st->n_merges_gasp = 0;
-    st->err_arg = GASP_ARG_NONE;
-    st->err_index = -1;
-    st->n_moves = 0;
-    st->refine_gain = 0.0;
+    gasp_stats_reset(st);
     int rc = validate(n_nodes, n_edges, edges, weights, edge_sizes, node_sizes, options, labels,
                       st);
     if (rc != GASP_OK)
         return rc;
 
-    engine_t E = {0};
-    int64_t *cluster_id = NULL;
     const gasp_idx_t n = (gasp_idx_t)n_nodes, m = (gasp_idx_t)n_edges;
     rc = try_fast_paths(n, m, edges, weights, is_lifted, options, labels, merges, heights, st);
-    if (rc != GASP_FAST_DECLINED) {
+    if (rc == GASP_FAST_DECLINED) {
+        gasp_graph_t g;
+        rc = gasp_graph_init(&g, n, m, edges, weights, edge_sizes, is_lifted, options->linkage,
+                             options->linkage_param, options->cancel);
+        if (rc != GASP_OK)
+            return rc;
+        rc = gasp_engine_run(&g, node_sizes, options, labels, merges, heights, st);
+    } else {
         st->n_merges_gasp = st->n_merges;
-        if (rc == GASP_OK && options->refine && !st->stopped)
-            rc = gasp_refine_run(n, m, edges, weights, edge_sizes, options, labels, st);
-        return rc;
     }
+    /* gasp_engine_run has freed the contraction state: the refinement needs O(n + m) of its own */
+    if (rc == GASP_OK && options->refine && !st->stopped)
+        rc = gasp_refine_run(n, m, edges, weights, edge_sizes, options, labels, st);
+    return rc;
+}
+
+int gasp_engine_run(gasp_graph_t *graph, const double *node_sizes, const gasp_options_t *options,
+                    int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *st)
+{
+    int rc = GASP_OK;
+    engine_t E = {0};
+    E.g = *graph;  /* the engine owns the graph from here on */
+    int64_t *cluster_id = NULL;
+    const gasp_idx_t n = E.g.n, m = E.g.m;
     E.r = options->size_regularizer;
     E.gamma = options->resolution;
-    rc = gasp_graph_init(&E.g, n, m, edges, weights, edge_sizes, is_lifted, options->linkage,
-                         options->linkage_param, options->cancel);
-    if (rc != GASP_OK)
-        goto cleanup;
     if (E.g.numeric_error) {
         rc = GASP_ENUMERIC;
         goto cleanup;
@@ -390,7 +421,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
             cluster_id[i] = i;
     }
 
-    int64_t clusters = n_nodes;
+    int64_t clusters = n;
     E.constrained = options->cannot_link != 0;
     rc = run_phase(&E, options, &clusters, merges, heights, cluster_id, st);
     if (rc == GASP_OK && !st->stopped && E.constrained && options->merge_constrained_at_end) {
@@ -410,12 +441,6 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         goto cleanup;
     /* g.deg is no longer needed: it serves as the labelling scratch. */
     st->n_clusters = gasp_uf_labels(&E.uf, labels, E.g.deg);
-    if (options->refine && !st->stopped) {
-        /* free the contraction state first: the refinement needs O(n + m) of its own */
-        gasp_graph_destroy(&E.g);
-        gasp_heap_destroy(&E.heap);
-        rc = gasp_refine_run(n, m, edges, weights, edge_sizes, options, labels, st);
-    }
 
 cleanup:
     gasp_graph_destroy(&E.g);

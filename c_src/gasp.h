@@ -75,8 +75,39 @@ typedef enum {
     GASP_ARG_SAMPLING = 24,
     GASP_ARG_NODE_WEIGHTS = 30,        /* options.null_weights */
     GASP_ARG_RESOLUTION = 31,          /* options.resolution */
-    GASP_ARG_LABELS = 32               /* gasp_refine's input labels */
+    GASP_ARG_LABELS = 32,              /* gasp_refine's input labels */
+    /* arguments of gasp_grid_run and gasp_signed_weights */
+    GASP_ARG_SHAPE = 40,           /* err_index: the dimension (ndim itself: -1) */
+    GASP_ARG_OFFSETS = 41,         /* err_index: the offset */
+    GASP_ARG_AFFINITIES = 42,      /* err_index: the flat index of the value */
+    GASP_ARG_VALUE_TYPE = 43,
+    GASP_ARG_MASK = 44,            /* err_index: the pixel */
+    GASP_ARG_OFFSET_FLAGS = 45,    /* err_index: the offset */
+    GASP_ARG_KEEP_BITS = 46,       /* the bitstreams' total length differs from n_keep_bytes */
+    GASP_ARG_WEIGHT_KIND = 47,
+    GASP_ARG_BETA = 48,
+    GASP_ARG_EPS = 49
 } gasp_arg_t;
+
+/* Element types of affinity (probability) arrays. */
+typedef enum {
+    GASP_VALUES_FLOAT64 = 0,
+    GASP_VALUES_FLOAT32 = 1
+} gasp_value_type_t;
+
+/* Probability -> signed weight mappings (beta in (0, 1) maps to 0):
+ * linear: w = p - beta;  logit: w = log(q / (1 - q)) - log(beta / (1 - beta)), q = p clipped to
+ * [eps, 1 - eps], 0 < eps < 0.5. */
+typedef enum {
+    GASP_WEIGHTS_LINEAR = 0,
+    GASP_WEIGHTS_LOGIT = 1
+} gasp_weight_kind_t;
+
+/* Per-offset flags of gasp_grid_run. */
+typedef enum {
+    GASP_OFFSET_LIFTED = 1,   /* the offset's edges are lifted (never merge by themselves) */
+    GASP_OFFSET_SAMPLED = 2   /* a keep bit decides each candidate edge of the offset */
+} gasp_offset_flag_t;
 
 /* Options of one run.  Zero-initialised means: sum linkage, no constraints, no regulariser. */
 typedef struct {
@@ -264,6 +295,38 @@ int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const do
 int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
                   const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
                   double *out_values, int64_t *out_m);
+
+/*
+ * gasp_grid_run -- GASP on the pixel graph of an n-D grid; the engine enumerates the edges itself.
+ *
+ * ndim, shape     1 <= ndim <= 32 dimensions of sizes >= 0; pixels are numbered in C order.
+ * n_offsets, offsets  n_offsets rows of ndim int64: non-zero, pairwise distinct, no offset the
+ *                 opposite of another.
+ * affinities      n_offsets * prod(shape) values of value_type, C-contiguous (n_offsets, *shape):
+ *                 affinities[k, p] in [0, 1] is the probability that pixels p and p + offsets[k]
+ *                 belong together (only the values of existing edges are read).
+ * mask            NULL, or prod(shape) bytes 0/1: edges touching a pixel outside are dropped.
+ * offset_flags    NULL (all 0), or n_offsets bytes of gasp_offset_flag_t bits.
+ * keep_bits, n_keep_bytes  the keep bitstreams of the sampled offsets (see grid.h), or NULL, 0.
+ * weight_kind, beta, eps   the probability -> weight mapping (gasp_weight_kind_t).
+ * options, labels, merges, heights, stats  as for gasp_run, on the prod(shape) pixels.
+ *
+ * Edge ids are offset-major, then by source pixel (the order of gasp_graph.GridGraph), so the
+ * result equals gasp_run's on that edge list, with those weights and lifted flags, exactly.
+ */
+int gasp_grid_run(int32_t ndim, const int64_t *shape, int32_t n_offsets, const int64_t *offsets,
+                  const void *affinities, int32_t value_type, const uint8_t *mask,
+                  const uint8_t *offset_flags, const uint8_t *keep_bits, int64_t n_keep_bytes,
+                  int32_t weight_kind, double beta, double eps, const gasp_options_t *options,
+                  int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *stats);
+
+/*
+ * gasp_signed_weights -- out[i] = the weight of probability p[i] (n values of value_type in
+ * [0, 1]) under weight_kind, beta and eps; the mapping gasp_grid_run applies.  Returns GASP_OK or
+ * GASP_EINVAL (stats, if not NULL, says which argument and where).
+ */
+int gasp_signed_weights(const void *p, int32_t value_type, int64_t n, int32_t weight_kind,
+                        double beta, double eps, double *out, gasp_stats_t *stats);
 
 /* Width in bits of gasp_idx_t in this build (32 or 64). */
 int gasp_index_bits(void);

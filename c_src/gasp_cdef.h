@@ -42,8 +42,33 @@ typedef enum {
     GASP_ARG_SAMPLING = 24,
     GASP_ARG_NODE_WEIGHTS = 30,
     GASP_ARG_RESOLUTION = 31,
-    GASP_ARG_LABELS = 32
+    GASP_ARG_LABELS = 32,
+    GASP_ARG_SHAPE = 40,
+    GASP_ARG_OFFSETS = 41,
+    GASP_ARG_AFFINITIES = 42,
+    GASP_ARG_VALUE_TYPE = 43,
+    GASP_ARG_MASK = 44,
+    GASP_ARG_OFFSET_FLAGS = 45,
+    GASP_ARG_KEEP_BITS = 46,
+    GASP_ARG_WEIGHT_KIND = 47,
+    GASP_ARG_BETA = 48,
+    GASP_ARG_EPS = 49
 } gasp_arg_t;
+
+typedef enum {
+    GASP_VALUES_FLOAT64 = 0,
+    GASP_VALUES_FLOAT32 = 1
+} gasp_value_type_t;
+
+typedef enum {
+    GASP_WEIGHTS_LINEAR = 0,
+    GASP_WEIGHTS_LOGIT = 1
+} gasp_weight_kind_t;
+
+typedef enum {
+    GASP_OFFSET_LIFTED = 1,
+    GASP_OFFSET_SAMPLED = 2
+} gasp_offset_flag_t;
 
 typedef struct {
     int32_t linkage;
@@ -104,6 +129,13 @@ int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const do
 int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
                   const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
                   double *out_values, int64_t *out_m);
+int gasp_grid_run(int32_t ndim, const int64_t *shape, int32_t n_offsets, const int64_t *offsets,
+                  const void *affinities, int32_t value_type, const uint8_t *mask,
+                  const uint8_t *offset_flags, const uint8_t *keep_bits, int64_t n_keep_bytes,
+                  int32_t weight_kind, double beta, double eps, const gasp_options_t *options,
+                  int64_t *labels, int64_t *merges, double *heights, gasp_stats_t *stats);
+int gasp_signed_weights(const void *p, int32_t value_type, int64_t n, int32_t weight_kind,
+                        double beta, double eps, double *out, gasp_stats_t *stats);
 int gasp_index_bits(void);
 int64_t gasp_max_nodes(void);
 int64_t gasp_max_edges(void);

@@ -4,6 +4,7 @@
  */
 #include "graph.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,10 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
         sx = g->esz[x];
         sy = g->esz[y];
         g->esz[x] = sx + sy;
+    } else if (g->ecount) {
+        sx = (double)g->ecount[x];  /* exact: counts stay below 2^32 */
+        sy = (double)g->ecount[y];
+        g->ecount[x] += g->ecount[y];
     }
     double v = gasp_linkage_fold(g->linkage, g->linkage_param, g->val[x], sx, g->val[y], sy);
     if (v != v)
@@ -183,11 +188,58 @@ static void *alloc_array(size_t count, size_t size)
     return gasp_alloc((count > 0 ? count : 1) * size);
 }
 
-int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
-                    const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
-                    int linkage, double linkage_param, const volatile int32_t *cancel)
+/* Put c's block (just placed at the top of the arena) last in the block list. */
+static void blocks_append(gasp_graph_t *g, gasp_idx_t c)
 {
-    /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract. */
+    g->aprev[c] = g->atail;
+    g->anext[c] = -1;
+    if (g->atail >= 0)
+        g->anext[g->atail] = c;
+    else
+        g->ahead = c;
+    g->atail = c;
+}
+
+/* Make room for `need` entries in the contraction scratch (moved, fold_alive, fold_dead). */
+static int scratch_reserve(gasp_graph_t *g, int64_t need)
+{
+    if (need <= g->scratch_cap)
+        return GASP_OK;
+    int64_t cap = 2 * need;
+    gasp_idx_t *moved = realloc(g->moved, (size_t)cap * sizeof *moved);
+    if (moved)
+        g->moved = moved;
+    gasp_idx_t *fa = realloc(g->fold_alive, (size_t)cap * sizeof *fa);
+    if (fa)
+        g->fold_alive = fa;
+    gasp_idx_t *fd = realloc(g->fold_dead, (size_t)cap * sizeof *fd);
+    if (fd)
+        g->fold_dead = fd;
+    if (!moved || !fa || !fd)
+        return GASP_ENOMEM;
+    g->scratch_cap = cap;
+    return GASP_OK;
+}
+
+/* Take c's block (acap > 0) off the block list. */
+static void blocks_unlink(gasp_graph_t *g, gasp_idx_t c)
+{
+    gasp_idx_t p = g->aprev[c], x = g->anext[c];
+    if (p >= 0)
+        g->anext[p] = x;
+    else
+        g->ahead = x;
+    if (x >= 0)
+        g->aprev[x] = p;
+    else
+        g->atail = p;
+}
+
+int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
+                     double linkage_param, int unit_sizes)
+{
+    /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract
+     * (1.25 saves 2 bytes per edge but costs a tenth more time on grids: longer probes). */
     uint64_t cap = (uint64_t)m + (uint64_t)m / 2 + 1;
     if (cap < 16)
         cap = 16;
@@ -199,58 +251,59 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     g->cap = cap;
     g->ends = alloc_array(2 * (size_t)m, sizeof *g->ends);
     g->val = alloc_array((size_t)m, sizeof *g->val);
-    g->esz = gasp_linkage_uses_sizes(linkage) ? alloc_array((size_t)m, sizeof *g->esz) : NULL;
+    /* sizes: none when the linkage ignores them; counts of input edges (4 bytes) when every
+     * input edge has size 1 and the counts cannot overflow; doubles otherwise */
+    const int sized = gasp_linkage_uses_sizes(linkage);
+    const int counts = sized && unit_sizes && sizeof(gasp_idx_t) == 4;
+    g->esz = sized && !counts ? alloc_array((size_t)m, sizeof *g->esz) : NULL;
+    g->ecount = counts ? alloc_array((size_t)m, sizeof *g->ecount) : NULL;
     g->flags = alloc_array((size_t)m, 1);
     g->astart = alloc_array((size_t)n, sizeof *g->astart);
     g->alen = calloc(n > 0 ? (size_t)n : 1, sizeof *g->alen);
     g->acap = alloc_array((size_t)n, sizeof *g->acap);
+    g->anext = alloc_array((size_t)n, sizeof *g->anext);
+    g->aprev = alloc_array((size_t)n, sizeof *g->aprev);
     g->deg = calloc(n > 0 ? (size_t)n : 1, sizeof *g->deg);
     g->slots = alloc_array(cap, sizeof *g->slots);
-    g->moved = alloc_array((size_t)n, sizeof *g->moved);
-    g->fold_alive = alloc_array((size_t)n, sizeof *g->fold_alive);
-    g->fold_dead = alloc_array((size_t)n, sizeof *g->fold_dead);
-    if (!g->ends || !g->val || (gasp_linkage_uses_sizes(linkage) && !g->esz) || !g->flags ||
-        !g->astart || !g->alen || !g->acap || !g->deg || !g->slots || !g->moved ||
-        !g->fold_alive || !g->fold_dead)
-        goto nomem;
+    if (!g->ends || !g->val || (sized && !g->esz && !g->ecount) || !g->flags ||
+        !g->astart || !g->alen || !g->acap || !g->anext || !g->aprev || !g->deg || !g->slots ||
+        scratch_reserve(g, 64) != GASP_OK) {
+        gasp_graph_destroy(g);
+        return GASP_ENOMEM;
+    }
     for (uint64_t i = 0; i < cap; i++) {
         g->slots[i].fp = 0;
         g->slots[i].e = -1;
     }
+    return GASP_OK;
+}
 
-    /* Pass 1: endpoints, values, the table; duplicates fold into the earlier edge.  Without
-     * edges, every id starts dead, to be added with gasp_graph_add_edge. */
-    int64_t entries = 0;
-    for (gasp_idx_t k = 0; k < m && !edges; k++) {
-        g->ends[2 * (int64_t)k] = g->ends[2 * (int64_t)k + 1] = -1;
-        g->flags[k] = GASP_EDGE_DEAD;
+void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, const gasp_idx_t *a,
+                          const gasp_idx_t *b, const double *w, const double *s,
+                          const uint8_t *lifted)
+{
+    const int linkage = g->linkage;
+    assert(!(g->ecount && s));  /* counts are sizes only when every size is 1 */
+    gasp_fp_t fps[GASP_GRAPH_CHUNK];
+    /* hash the chunk and prefetch its slots first, so the inserts' misses overlap */
+    for (gasp_idx_t i = 0; i < count; i++) {
+        fps[i] = pair_fp(a[i], b[i]);
+        PREFETCH(&g->slots[home_slot(fps[i], g->cap)]);
     }
-    gasp_fp_t chunk_fp[CHUNK];
-    for (gasp_idx_t k = 0; k < m && edges; k++) {
-        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
-            gasp_graph_destroy(g);
-            return GASP_EINTERRUPTED;
-        }
-        if (k % CHUNK == 0) {
-            /* hash a chunk of edges and prefetch their slots, so the inserts' misses overlap */
-            for (gasp_idx_t i = k; i < k + CHUNK && i < m; i++) {
-                chunk_fp[i - k] = pair_fp((gasp_idx_t)edges[2 * (int64_t)i],
-                                          (gasp_idx_t)edges[2 * (int64_t)i + 1]);
-                PREFETCH(&g->slots[home_slot(chunk_fp[i - k], g->cap)]);
-            }
-        }
-        gasp_idx_t a = (gasp_idx_t)edges[2 * (int64_t)k], b = (gasp_idx_t)edges[2 * (int64_t)k + 1];
-        double s = edge_sizes ? edge_sizes[k] : 1.0;
-        g->ends[2 * (int64_t)k] = a;
-        g->ends[2 * (int64_t)k + 1] = b;
-        g->val[k] = gasp_linkage_init(linkage, weights[k], s);
+    for (gasp_idx_t i = 0; i < count; i++) {
+        const gasp_idx_t k = k0 + i, u = a[i], v = b[i];
+        const double size = s ? s[i] : 1.0;
+        g->ends[2 * (int64_t)k] = u;
+        g->ends[2 * (int64_t)k + 1] = v;
+        g->val[k] = gasp_linkage_init(linkage, w[i], size);
         if (g->esz)
-            g->esz[k] = s;
-        g->flags[k] = (is_lifted && is_lifted[k]) ? 0 : GASP_EDGE_LOCAL;
+            g->esz[k] = size;
+        else if (g->ecount)
+            g->ecount[k] = 1;
+        g->flags[k] = (lifted && lifted[i]) ? 0 : GASP_EDGE_LOCAL;
         g->n_alive++;  /* a duplicate dies again in fold_into */
         uint64_t slot;
-        gasp_fp_t fp = chunk_fp[k % CHUNK];
-        gasp_idx_t f = table_find_fp(g, a, b, fp, &slot);
+        gasp_idx_t f = table_find_fp(g, u, v, fps[i], &slot);
         if (f >= 0) {
             /* f < k; k's id survives only when it carries the value of a selection linkage */
             if (gasp_linkage_second_survives(linkage, g->val[f], g->val[k])) {
@@ -261,29 +314,36 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
             }
             continue;
         }
-        g->slots[slot].fp = fp;
+        g->slots[slot].fp = fps[i];
         g->slots[slot].e = k;
-        g->deg[a]++;
-        g->deg[b]++;
-        entries += 2;
+        g->deg[u]++;
+        g->deg[v]++;
     }
+}
 
-    /* Pass 2: one tight adjacency block per node, in edge order; the arena keeps as much room
-     * again for blocks that grow. */
-    g->arena_cap = entries + entries / 4 + 16;  /* a quarter free for blocks that grow */
-    if (!edges)
-        g->arena_cap = 2 * (int64_t)m + 16;
+int gasp_graph_finish(gasp_graph_t *g)
+{
+    const gasp_idx_t n = g->n, m = g->m;
+    int64_t entries = 0;
+    for (gasp_idx_t c = 0; c < n; c++)
+        entries += g->deg[c];
+    /* one tight adjacency block per node, in edge order; an eighth of the arena stays free for
+     * blocks that grow */
+    g->arena_cap = entries + entries / 8 + 16;
     g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
     if (!g->arena)
-        goto nomem;
+        return GASP_ENOMEM;
     int64_t top = 0;
+    g->ahead = g->atail = -1;
     for (gasp_idx_t c = 0; c < n; c++) {
         g->astart[c] = top;
         g->acap[c] = g->deg[c];
         top += g->deg[c];
+        if (g->acap[c] > 0)
+            blocks_append(g, c);
     }
     g->arena_top = top;
-    for (gasp_idx_t k = 0; k < m && edges; k++) {
+    for (gasp_idx_t k = 0; k < m; k++) {
         if (g->flags[k] & GASP_EDGE_DEAD)
             continue;
         gasp_idx_t a = g->ends[2 * (int64_t)k], b = g->ends[2 * (int64_t)k + 1];
@@ -291,9 +351,53 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         g->arena[g->astart[b] + g->alen[b]++] = 2 * k + 1;
     }
     return GASP_OK;
-nomem:
-    gasp_graph_destroy(g);
-    return GASP_ENOMEM;
+}
+
+int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
+                    const double *weights, const double *edge_sizes, const uint8_t *is_lifted,
+                    int linkage, double linkage_param, const volatile int32_t *cancel)
+{
+    int rc = gasp_graph_alloc(g, n, m, linkage, linkage_param, edge_sizes == NULL);
+    if (rc != GASP_OK)
+        return rc;
+    if (!edges) {
+        /* every id starts dead, to be added with gasp_graph_add_edge */
+        for (gasp_idx_t k = 0; k < m; k++) {
+            g->ends[2 * (int64_t)k] = g->ends[2 * (int64_t)k + 1] = -1;
+            g->flags[k] = GASP_EDGE_DEAD;
+        }
+        for (gasp_idx_t c = 0; c < n; c++) {
+            g->astart[c] = 0;
+            g->acap[c] = 0;
+        }
+        g->arena_cap = 2 * (int64_t)m + 16;
+        g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
+        g->ahead = g->atail = -1;
+        if (!g->arena) {
+            gasp_graph_destroy(g);
+            return GASP_ENOMEM;
+        }
+        return GASP_OK;
+    }
+    gasp_idx_t a[GASP_GRAPH_CHUNK], b[GASP_GRAPH_CHUNK];
+    for (gasp_idx_t k = 0; k < m; k += GASP_GRAPH_CHUNK) {
+        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
+            gasp_graph_destroy(g);
+            return GASP_EINTERRUPTED;
+        }
+        gasp_idx_t count = m - k < GASP_GRAPH_CHUNK ? m - k : GASP_GRAPH_CHUNK;
+        for (gasp_idx_t i = 0; i < count; i++) {
+            a[i] = (gasp_idx_t)edges[2 * ((int64_t)k + i)];
+            b[i] = (gasp_idx_t)edges[2 * ((int64_t)k + i) + 1];
+        }
+        gasp_graph_put_edges(g, k, count, a, b, weights + k, edge_sizes ? edge_sizes + k : NULL,
+                             is_lifted ? is_lifted + k : NULL);
+    }
+    if ((rc = gasp_graph_finish(g)) != GASP_OK) {
+        gasp_graph_destroy(g);
+        return rc;
+    }
+    return GASP_OK;
 }
 
 void gasp_graph_destroy(gasp_graph_t *g)
@@ -301,11 +405,14 @@ void gasp_graph_destroy(gasp_graph_t *g)
     free(g->ends);
     free(g->val);
     free(g->esz);
+    free(g->ecount);
     free(g->flags);
     free(g->arena);
     free(g->astart);
     free(g->alen);
     free(g->acap);
+    free(g->anext);
+    free(g->aprev);
     free(g->deg);
     free(g->slots);
     free(g->moved);
@@ -314,52 +421,42 @@ void gasp_graph_destroy(gasp_graph_t *g)
     memset(g, 0, sizeof *g);
 }
 
-typedef struct {
-    int64_t start;
-    gasp_idx_t cluster;
-} block_ref_t;
-
-static int by_start(const void *a, const void *b)
-{
-    int64_t x = ((const block_ref_t *)a)->start, y = ((const block_ref_t *)b)->start;
-    return (x > y) - (x < y);
-}
-
 /*
- * Compact the arena in place: slide every live block down in address order, keeping its
- * capacity (so pending reservations survive), then move c's block to the top with `reserve`
- * entries of room, growing the arena (realloc) when less than a quarter would stay free.
- * Blocks of absorbed clusters (acap == 0) are the garbage reclaimed.  Stale half-edges inside
- * live blocks stay until their block is traversed.  Sliding in place avoids holding two arenas
- * at once, which would be the peak of the run's memory.
+ * Compact the arena in place: slide every live block down in address order (the block list),
+ * keeping its capacity (so pending reservations survive), then move c's block to the top with
+ * `reserve` entries of room, growing the arena (realloc, by a quarter) when less than an eighth
+ * would stay free.  Blocks of absorbed clusters (acap == 0, off the list) are the garbage reclaimed, and so
+ * are the stale half-edges of blocks where they outnumber the alive ones (alen - deg > alen / 2;
+ * folds leave one in the block of each cluster the dead edge touched), with the room they had;
+ * other stale half-edges stay until their block is traversed.  Sliding in place avoids holding
+ * two arenas at once, which would be the peak of the run's memory.
  */
 static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
 {
-    gasp_idx_t live = 0;
-    for (gasp_idx_t x = 0; x < g->n; x++)
-        live += g->acap[x] > 0;
-    block_ref_t *order = malloc((live > 0 ? (size_t)live : 1) * sizeof *order);
-    if (!order)
-        return GASP_ENOMEM;
-    gasp_idx_t k = 0;
-    for (gasp_idx_t x = 0; x < g->n; x++)
-        if (g->acap[x] > 0) {
-            order[k].start = g->astart[x];
-            order[k++].cluster = x;
-        }
-    qsort(order, (size_t)live, sizeof *order, by_start);
     int64_t top = 0;
-    for (gasp_idx_t i = 0; i < live; i++) {
-        gasp_idx_t x = order[i].cluster;
-        memmove(g->arena + top, g->arena + g->astart[x], (size_t)g->alen[x] * sizeof *g->arena);
+    for (gasp_idx_t x = g->ahead; x >= 0; x = g->anext[x]) {
+        const gasp_idx_t len = g->alen[x];
+        if (x != c && len > 16 && len - g->deg[x] > len / 2) {
+            /* more stale half-edges than alive ones (deg counts the alive): drop them and
+             * give back the room (a quarter spare, and at least one entry, which an edge
+             * being added may have reserved) */
+            const gasp_idx_t *from = g->arena + g->astart[x];
+            gasp_idx_t kept = 0;
+            for (gasp_idx_t k = 0; k < len; k++)
+                if (g->ends[from[k]] >= 0)
+                    g->arena[top + kept++] = from[k];  /* top <= astart[x]: never overtakes */
+            g->alen[x] = kept;
+            g->acap[x] = kept + kept / 4 + 1;
+        } else {
+            memmove(g->arena + top, g->arena + g->astart[x], (size_t)len * sizeof *g->arena);
+        }
         g->astart[x] = top;
         top += g->acap[x];
     }
-    free(order);
-    /* c last, with its reservation (its old place becomes a gap until the next compaction) */
+    /* c last, with its reservation (its slid place becomes a gap until the next compaction) */
     int64_t need = top + g->alen[c] + reserve;
-    if (4 * need > 3 * g->arena_cap) {
-        int64_t cap = need + need / 2;
+    if (8 * need > 7 * g->arena_cap) {
+        int64_t cap = need + need / 4;
         gasp_idx_t *grown = realloc(g->arena, (size_t)cap * sizeof *grown);
         if (!grown)
             return GASP_ENOMEM;
@@ -367,9 +464,12 @@ static int arena_compact(gasp_graph_t *g, gasp_idx_t c, int64_t reserve)
         g->arena_cap = cap;
     }
     memmove(g->arena + top, g->arena + g->astart[c], (size_t)g->alen[c] * sizeof *g->arena);
+    if (g->acap[c] > 0)
+        blocks_unlink(g, c);
     g->astart[c] = top;
     g->acap[c] = (gasp_idx_t)(g->alen[c] + reserve);
     g->arena_top = top + g->acap[c];
+    blocks_append(g, c);
     return GASP_OK;
 }
 
@@ -385,9 +485,12 @@ static int block_reserve(gasp_graph_t *g, gasp_idx_t c, gasp_idx_t need)
     if (g->arena_top + want > g->arena_cap)
         return arena_compact(g, c, want - g->alen[c]);
     memcpy(g->arena + g->arena_top, g->arena + g->astart[c], (size_t)g->alen[c] * sizeof *g->arena);
+    if (g->acap[c] > 0)
+        blocks_unlink(g, c);
     g->astart[c] = g->arena_top;
     g->acap[c] = (gasp_idx_t)want;
     g->arena_top += want;
+    blocks_append(g, c);
     return GASP_OK;
 }
 
@@ -434,8 +537,12 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
         s = a;
     }
 
-    const gasp_idx_t *block = g->arena + g->astart[s];
     const gasp_idx_t len = g->alen[s];
+    if (scratch_reserve(g, len) != GASP_OK) {
+        g->alloc_error = 1;
+        return -1;
+    }
+    const gasp_idx_t *block = g->arena + g->astart[s];
     gasp_idx_t n_folds = 0, n_moved = 0;
     /* Work in chunks of CHUNK entries, in three passes, so that a chunk's cache misses overlap
      * (blocks are short: a few to a few dozen entries, so prefetching a fixed distance ahead
@@ -494,6 +601,8 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
         }
     }
     g->alen[s] = 0;
+    if (g->acap[s] > 0)
+        blocks_unlink(g, s);
     g->acap[s] = 0;
     g->deg[l] = g->deg[l] + g->deg[s] - n_folds;
     g->deg[s] = 0;
@@ -509,12 +618,49 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
     return l;
 }
 
+/* Make room for edge ids below `need` (the new ids start dead). */
+static int edges_reserve(gasp_graph_t *g, int64_t need)
+{
+    if (need <= g->m)
+        return GASP_OK;
+    int64_t m = 2 * (int64_t)g->m > need ? 2 * (int64_t)g->m : need;
+    if (m > GASP_IDX_MAX / 2)
+        m = GASP_IDX_MAX / 2;
+    if (need > m)
+        return GASP_ENOMEM;
+    gasp_idx_t *ends = realloc(g->ends, 2 * (size_t)m * sizeof *ends);
+    if (ends)
+        g->ends = ends;
+    double *val = realloc(g->val, (size_t)m * sizeof *val);
+    if (val)
+        g->val = val;
+    double *esz = g->esz ? realloc(g->esz, (size_t)m * sizeof *esz) : NULL;
+    if (esz)
+        g->esz = esz;
+    uint32_t *ecount = g->ecount ? realloc(g->ecount, (size_t)m * sizeof *ecount) : NULL;
+    if (ecount)
+        g->ecount = ecount;
+    uint8_t *flags = realloc(g->flags, (size_t)m);
+    if (flags)
+        g->flags = flags;
+    if (!ends || !val || (g->esz && !esz) || (g->ecount && !ecount) || !flags)
+        return GASP_ENOMEM;
+    for (int64_t k = g->m; k < m; k++) {
+        g->ends[2 * k] = g->ends[2 * k + 1] = -1;
+        g->flags[k] = GASP_EDGE_DEAD;
+    }
+    g->m = (gasp_idx_t)m;
+    return GASP_OK;
+}
+
 int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t e, double value)
 {
     uint64_t slot;
     gasp_fp_t fp;
     if (table_find(g, a, b, &slot, &fp) >= 0)
         return GASP_OK;
+    if (edges_reserve(g, (int64_t)e + 1) != GASP_OK)
+        return GASP_ENOMEM;
     if (block_reserve(g, a, 1) != GASP_OK || block_reserve(g, b, 1) != GASP_OK)
         return GASP_ENOMEM;
     if ((uint64_t)(g->n_alive + 1) * 3 > 2 * g->cap) {
@@ -528,6 +674,8 @@ int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t 
     g->val[e] = value;
     if (g->esz)
         g->esz[e] = 1.0;
+    else if (g->ecount)
+        g->ecount[e] = 1;
     g->flags[e] = GASP_EDGE_LOCAL;
     g->slots[slot].fp = fp;
     g->slots[slot].e = e;
@@ -624,6 +772,23 @@ int gasp_graph_check(const gasp_graph_t *g)
     for (int64_t h = 0; h < m2; h++)
         if (g->ends[h] >= 0 && !seen[h])
             goto cleanup;
+    /* the block list: exactly the clusters with room, by increasing start, linked both ways */
+    gasp_idx_t listed = 0, prev = -1;
+    for (gasp_idx_t x = g->ahead; x >= 0; x = g->anext[x]) {
+        if (x >= g->n || g->acap[x] <= 0 || g->aprev[x] != prev || ++listed > g->n)
+            goto cleanup;
+        if (prev >= 0 && g->astart[prev] + g->acap[prev] > g->astart[x])
+            goto cleanup;
+        if (g->astart[x] + g->acap[x] > g->arena_top)
+            goto cleanup;
+        prev = x;
+    }
+    if (prev != g->atail)
+        goto cleanup;
+    for (gasp_idx_t c = 0; c < g->n; c++)
+        listed -= g->acap[c] > 0;
+    if (listed != 0)
+        goto cleanup;
     rc = GASP_OK;
 cleanup:
     free(count);

@@ -10,7 +10,9 @@
  *     at c, with room up to acap[c].  Blocks are cleaned lazily: a half-edge whose edge died may
  *     stay in the block of a cluster that was not traversed and is dropped the next time the
  *     block is read.  When a block must grow it moves to the top of the arena; when the arena is
- *     full every block is compacted into a fresh one (amortised O(1) per entry).
+ *     full every block slides down in place (amortised O(1) per entry).  The blocks with room
+ *     (acap > 0) form a doubly linked list in address order, so compaction walks them without
+ *     sorting.
  *   - deg[c]: the exact number of alive edges at cluster c.
  *   - a hash table with linear probing keyed by the unordered pair {ends[2e], ends[2e+1]}: it
  *     holds alive edges only, so finding the edge between two clusters is O(1) expected.  A slot
@@ -28,7 +30,8 @@
  * Invariants (gasp_graph_check): every alive edge has two different, in-range ends and is in the
  * hash table exactly once under its current pair; no two alive edges join the same pair; deg[c]
  * counts the alive edges at c; each alive half-edge h is in the block of ends[h], exactly once;
- * blocks lie inside the arena and do not overlap.
+ * blocks lie inside the arena and do not overlap; the block list holds exactly the clusters with
+ * acap > 0, by increasing astart.
  */
 #ifndef GASP_GRAPH_H
 #define GASP_GRAPH_H
@@ -58,7 +61,9 @@ typedef struct {
     gasp_idx_t m;          /* edges (alive or dead) */
     gasp_idx_t *ends;      /* owned; 2*m: current cluster of each half-edge, -1 when dead */
     double *val;           /* owned; linkage value W of each edge */
-    double *esz;           /* owned; edge size, or NULL when the linkage ignores sizes */
+    double *esz;           /* owned; edge size, or NULL (the linkage ignores sizes, or ecount) */
+    uint32_t *ecount;      /* owned; with unit input sizes (32-bit ids): the number of input
+                              edges folded into each edge, which is its size; or NULL */
     uint8_t *flags;        /* owned; GASP_EDGE_* bits */
     gasp_idx_t *arena;     /* owned; adjacency blocks of half-edge ids */
     int64_t arena_cap;     /* entries in arena */
@@ -66,6 +71,10 @@ typedef struct {
     int64_t *astart;       /* owned; n: start of each cluster's block */
     gasp_idx_t *alen;      /* owned; n: entries used (alive or stale) */
     gasp_idx_t *acap;      /* owned; n: entries reserved */
+    gasp_idx_t *anext;     /* owned; n: the next block in address order (-1: last), for the */
+    gasp_idx_t *aprev;     /* owned; n: clusters with acap > 0 only; aprev is the reverse link */
+    gasp_idx_t ahead;      /* cluster of the lowest block, or -1 */
+    gasp_idx_t atail;      /* cluster of the highest block, or -1 */
     gasp_idx_t *deg;       /* owned; n: alive edges at each cluster */
     gasp_slot_t *slots;    /* owned; hash table of alive edges */
     uint64_t cap;          /* table size in slots */
@@ -75,13 +84,36 @@ typedef struct {
     int numeric_error;     /* set when a fold produced NaN */
     int alloc_error;       /* set when the arena could not grow (contraction left undone) */
     /* Scratch filled by gasp_graph_contract. */
-    gasp_idx_t *moved;      /* owned; capacity n: surviving half-edges of the absorbed cluster */
-    gasp_idx_t *fold_alive; /* owned; capacity n: the surviving edge of each fold */
-    gasp_idx_t *fold_dead;  /* owned; capacity n: the edge that died in each fold */
+    gasp_idx_t *moved;      /* owned; surviving half-edges of the absorbed cluster */
+    gasp_idx_t *fold_alive; /* owned; the surviving edge of each fold */
+    gasp_idx_t *fold_dead;  /* owned; the edge that died in each fold */
+    int64_t scratch_cap;    /* entries allocated in each of the three (grown to the longest
+                               block contracted so far) */
     gasp_idx_t n_folds;
     int64_t total_moved;    /* alive edges re-attached by all contractions so far */
     int64_t total_folds;    /* folds so far, initial duplicates included */
 } gasp_graph_t;
+
+/* Edges per call of gasp_graph_put_edges (the build hashes and prefetches a chunk at a time). */
+#define GASP_GRAPH_CHUNK 32
+
+/*
+ * Building in three steps (gasp_graph_init does all three from edge arrays; other edge sources,
+ * such as grids, call them directly): allocate room for n nodes and m edges, put the edges in
+ * id order in chunks of at most GASP_GRAPH_CHUNK, then lay out the adjacency blocks.
+ * unit_sizes: every edge will have size 1 (gasp_graph_put_edges with s NULL), so sizes are
+ * stored as counts.
+ * gasp_graph_put_edges takes edges k0 .. k0+count-1 with ends a[i] != b[i] (validated by the
+ * caller), weights w[i], sizes s[i] (s NULL = 1) and lifted flags (lifted NULL = all local);
+ * a duplicate pair folds into the earlier edge.  On an error the graph is destroyed by
+ * gasp_graph_alloc, and must be destroyed by the caller after gasp_graph_finish.
+ */
+int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
+                     double linkage_param, int unit_sizes);
+void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, const gasp_idx_t *a,
+                          const gasp_idx_t *b, const double *w, const double *s,
+                          const uint8_t *lifted);
+int gasp_graph_finish(gasp_graph_t *g);
 
 /*
  * Build the graph of n nodes from m edges (2*m ids, validated by the caller), their weights and
@@ -110,8 +142,9 @@ gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_
 gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t *dead_cluster);
 
 /*
- * Add edge id e (currently dead) between clusters a != b with a value, unless an edge already
- * joins them (then nothing changes).  Returns GASP_OK or GASP_ENOMEM.
+ * Add edge id e (currently dead, or >= m: the edge arrays then grow) between clusters a != b
+ * with a value, unless an edge already joins them (then nothing changes).  Returns GASP_OK or
+ * GASP_ENOMEM.
  */
 int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t e, double value);
 

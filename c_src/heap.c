@@ -1,12 +1,21 @@
 /*
- * heap.c -- indexed 4-ary max-heap; see heap.h for the order and the invariants.
+ * heap.c -- indexed priority queue: a sorted run plus a 4-ary max-heap; see heap.h for the order
+ * and the invariants.
  *
- * A 4-ary heap halves the depth of a binary heap; the four children of an entry sit next to each
- * other in memory, so a sift-down step reads one cache line (entries hold the key and the id
- * together, in heap order, so comparisons do not chase item ids).
+ * The heap is 4-ary: half the depth of a binary heap, and the four children of an entry sit next
+ * to each other in memory, so a sift-down step reads one cache line (entries hold the key and the
+ * id together, in heap order, so comparisons do not chase item ids).
+ *
+ * The run is sorted in place by gasp_heap_build: entries are distributed into 256 buckets of
+ * equal key width between the smallest and the largest key (an in-place American flag sort: one
+ * pass to count, one cycle-following pass to permute), recursively, and small buckets are sorted
+ * by the full order (key, then id) with a quicksort that ends in insertion sort.  The bucket of
+ * an entry is a monotone function of its key, so sorting inside the buckets gives the total
+ * order whatever the rounding of the bucket arithmetic.
  */
 #include "heap.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "alloc.h"
@@ -17,6 +26,11 @@ static inline int before(double ka, gasp_idx_t ia, double kb, gasp_idx_t ib)
     return ka > kb || (ka == kb && ia < ib);
 }
 
+static inline int entry_before(const gasp_heap_entry_t *a, const gasp_heap_entry_t *b)
+{
+    return before(a->key, a->id, b->key, b->id);
+}
+
 int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items, gasp_idx_t capacity)
 {
     size_t n = n_items > 0 ? (size_t)n_items : 1;
@@ -25,8 +39,10 @@ int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items, gasp_idx_t capacity)
     if (capacity < 1)
         capacity = 1;
     h->at = gasp_alloc((size_t)capacity * sizeof *h->at);
+    h->run = NULL;
     h->pos = gasp_alloc(n * sizeof *h->pos);
-    h->size = 0;
+    h->size = h->hsize = h->n_run = 0;
+    h->run_head = h->run_len = h->run_cap = 0;
     h->capacity = capacity;
     h->n_items = n_items;
     h->failed = 0;
@@ -42,20 +58,26 @@ int gasp_heap_init(gasp_heap_t *h, gasp_idx_t n_items, gasp_idx_t capacity)
 void gasp_heap_destroy(gasp_heap_t *h)
 {
     free(h->at);
+    free(h->run);
     free(h->pos);
-    h->at = NULL;
+    h->at = h->run = NULL;
     h->pos = NULL;
-    h->size = 0;
+    h->size = h->hsize = h->n_run = 0;
+    h->run_head = h->run_len = h->run_cap = 0;
 }
 
 void gasp_heap_clear(gasp_heap_t *h)
 {
-    for (gasp_idx_t i = 0; i < h->size; i++)
+    for (gasp_idx_t i = 0; i < h->hsize; i++)
         h->pos[h->at[i].id] = -1;
-    h->size = 0;
+    for (gasp_idx_t j = h->run_head; j < h->run_len; j++)
+        if (h->run[j].id >= 0)
+            h->pos[h->run[j].id] = -1;
+    h->size = h->hsize = h->n_run = 0;
+    h->run_head = h->run_len = 0;
 }
 
-/* Move the entry (item, key) up from index i to its place. */
+/* Move the entry (item, key) up from heap index i to its place. */
 static void sift_up(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
 {
     while (i > 0) {
@@ -71,10 +93,10 @@ static void sift_up(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
     h->pos[item] = i;
 }
 
-/* Move the entry (item, key) down from index i to its place. */
+/* Move the entry (item, key) down from heap index i to its place. */
 static void sift_down(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
 {
-    const gasp_idx_t size = h->size;
+    const gasp_idx_t size = h->hsize;
     for (;;) {
         gasp_idx_t first = 4 * i + 1;
         if (first >= size)
@@ -97,34 +119,65 @@ static void sift_down(gasp_heap_t *h, gasp_idx_t i, gasp_idx_t item, double key)
 
 int gasp_heap_reserve(gasp_heap_t *h, gasp_idx_t capacity)
 {
-    if (capacity <= h->capacity)
+    if (capacity <= h->run_cap)
         return GASP_OK;
-    gasp_heap_entry_t *at = realloc(h->at, (size_t)capacity * sizeof *at);
-    if (!at)
+    gasp_heap_entry_t *run = realloc(h->run, (size_t)capacity * sizeof *run);
+    if (!run)
         return GASP_ENOMEM;
-    h->at = at;
-    h->capacity = capacity;
+    h->run = run;
+    h->run_cap = capacity;
     return GASP_OK;
 }
 
 void gasp_heap_push(gasp_heap_t *h, gasp_idx_t item, double key)
 {
-    if (h->size == h->capacity) {
+    if (h->hsize == h->capacity) {
         int64_t want = (int64_t)h->capacity + h->capacity / 2 + 16;
         if (want > h->n_items)
             want = h->n_items;
-        if (gasp_heap_reserve(h, (gasp_idx_t)want) != GASP_OK) {
+        gasp_heap_entry_t *at = realloc(h->at, (size_t)want * sizeof *at);
+        if (!at) {
             h->failed = 1;
             return;
         }
+        h->at = at;
+        h->capacity = (gasp_idx_t)want;
     }
-    sift_up(h, h->size++, item, key);
+    h->size++;
+    sift_up(h, h->hsize++, item, key);
+}
+
+/* Take the live run entry at index j out of the run (it leaves a hole). */
+static inline void run_kill(gasp_heap_t *h, gasp_idx_t j)
+{
+    h->pos[h->run[j].id] = -1;
+    h->run[j].id = -1;
+    h->n_run--;
+    h->size--;
+}
+
+/* Remove the entry at heap index i. */
+static void heap_remove_at(gasp_heap_t *h, gasp_idx_t i)
+{
+    h->pos[h->at[i].id] = -1;
+    h->size--;
+    gasp_idx_t last = --h->hsize;
+    if (i == last)
+        return;
+    gasp_idx_t moved = h->at[last].id;
+    double key = h->at[last].key;
+    if (i > 0 && before(key, moved, h->at[(i - 1) >> 2].key, h->at[(i - 1) >> 2].id))
+        sift_up(h, i, moved, key);
+    else
+        sift_down(h, i, moved, key);
 }
 
 void gasp_heap_set(gasp_heap_t *h, gasp_idx_t item, double key)
 {
     gasp_idx_t i = h->pos[item];
     if (i < 0) {
+        if (i != -1)
+            run_kill(h, -2 - i);
         gasp_heap_push(h, item, key);
         return;
     }
@@ -138,62 +191,235 @@ void gasp_heap_set(gasp_heap_t *h, gasp_idx_t item, double key)
 void gasp_heap_remove(gasp_heap_t *h, gasp_idx_t item)
 {
     gasp_idx_t i = h->pos[item];
+    if (i == -1)
+        return;
     if (i < 0)
-        return;
-    h->pos[item] = -1;
-    gasp_idx_t last = --h->size;
-    if (i == last)
-        return;
-    gasp_idx_t moved = h->at[last].id;
-    double key = h->at[last].key;
-    if (i > 0 && before(key, moved, h->at[(i - 1) >> 2].key, h->at[(i - 1) >> 2].id))
-        sift_up(h, i, moved, key);
+        run_kill(h, -2 - i);
     else
-        sift_down(h, i, moved, key);
+        heap_remove_at(h, i);
+}
+
+/* Drop the holes at the run's head; non-zero when the run's head comes before the heap's top
+ * (or the heap is empty and the run is not). */
+static inline int run_first(gasp_heap_t *h)
+{
+    while (h->run_head < h->run_len && h->run[h->run_head].id < 0)
+        h->run_head++;
+    return h->run_head < h->run_len &&
+           (h->hsize == 0 || entry_before(&h->run[h->run_head], &h->at[0]));
 }
 
 gasp_idx_t gasp_heap_pop(gasp_heap_t *h)
 {
+    if (run_first(h)) {
+        gasp_idx_t top = h->run[h->run_head].id;
+        run_kill(h, h->run_head++);
+        return top;
+    }
     gasp_idx_t top = h->at[0].id;
-    gasp_heap_remove(h, top);
+    heap_remove_at(h, 0);
     return top;
+}
+
+gasp_idx_t gasp_heap_top(gasp_heap_t *h, double *key)
+{
+    const gasp_heap_entry_t *first = run_first(h) ? &h->run[h->run_head] : &h->at[0];
+    *key = first->key;
+    return first->id;
 }
 
 void gasp_heap_append(gasp_heap_t *h, gasp_idx_t item, double key)
 {
-    gasp_idx_t i = h->size++;
-    h->at[i].key = key;
-    h->at[i].id = item;
-    h->pos[item] = i;
+    gasp_idx_t j = h->run_len++;
+    h->run[j].key = key;
+    h->run[j].id = item;
+    h->pos[item] = -2 - j;
+    h->n_run++;
+    h->size++;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Sorting the run
+ * ------------------------------------------------------------------------------------------- */
+
+#define INSERTION_MAX 16
+
+static void insertion_sort(gasp_heap_entry_t *a, int64_t n)
+{
+    for (int64_t i = 1; i < n; i++) {
+        gasp_heap_entry_t x = a[i];
+        int64_t j = i;
+        while (j > 0 && entry_before(&x, &a[j - 1])) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+static inline void swap_entries(gasp_heap_entry_t *a, gasp_heap_entry_t *b)
+{
+    gasp_heap_entry_t t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Quicksort by the queue order (median of three pivots; the smaller side recursed, so the depth
+ * is O(log n)).  The order is total (ids differ), so equal elements never occur. */
+static void quick_sort(gasp_heap_entry_t *a, int64_t n)
+{
+    while (n > INSERTION_MAX) {
+        int64_t mid = n / 2;
+        if (entry_before(&a[mid], &a[0]))
+            swap_entries(&a[mid], &a[0]);
+        if (entry_before(&a[n - 1], &a[0]))
+            swap_entries(&a[n - 1], &a[0]);
+        if (entry_before(&a[n - 1], &a[mid]))
+            swap_entries(&a[n - 1], &a[mid]);
+        gasp_heap_entry_t pivot = a[mid];
+        int64_t i = 0, j = n - 1;
+        for (;;) {
+            while (entry_before(&a[i], &pivot))
+                i++;
+            while (entry_before(&pivot, &a[j]))
+                j--;
+            if (i >= j)
+                break;
+            swap_entries(&a[i], &a[j]);
+            i++;
+            j--;
+        }
+        int64_t left = j + 1;  /* a[0..left) before-or-equal the pivot, a[left..n) after-or-equal */
+        if (left < n - left) {
+            quick_sort(a, left);
+            a += left;
+            n -= left;
+        } else {
+            quick_sort(a + left, n - left);
+            n = left;
+        }
+    }
+    insertion_sort(a, n);
+}
+
+#define RADIX 256
+
+/* Bucket of key: 0 for the largest key, RADIX - 1 at most; non-increasing in key. */
+static inline int bucket_of(double key, double half_hi, double scale)
+{
+    double x = (half_hi - 0.5 * key) * scale;
+    int b = x > 0.0 ? (int)x : 0;
+    return b < RADIX ? b : RADIX - 1;
+}
+
+/* Sort a[0..n) in the queue order, in place: RADIX buckets of equal key width between the
+ * smallest and the largest key (American flag sort; RADIX write positions stay in cache), each
+ * bucket sorted the same way until it is small (or all its keys are equal). */
+static void sort_entries(gasp_heap_entry_t *a, int64_t n)
+{
+    if (n <= 64) {
+        quick_sort(a, n);
+        return;
+    }
+    double lo = a[0].key, hi = a[0].key;
+    for (int64_t i = 1; i < n; i++) {
+        lo = a[i].key < lo ? a[i].key : lo;
+        hi = a[i].key > hi ? a[i].key : hi;
+    }
+    /* halves keep the width finite for any finite keys */
+    double width = 0.5 * hi - 0.5 * lo;
+    double half_hi = 0.5 * hi, scale = (double)RADIX / width;
+    if (!(width > 0.0) || !isfinite(scale)) {
+        quick_sort(a, n);  /* equal keys, or too close together for buckets */
+        return;
+    }
+    int64_t next[RADIX], end[RADIX];
+    for (int b = 0; b < RADIX; b++)
+        end[b] = 0;
+    for (int64_t i = 0; i < n; i++)
+        end[bucket_of(a[i].key, half_hi, scale)]++;
+    int64_t sum = 0;
+    for (int b = 0; b < RADIX; b++) {
+        next[b] = sum;
+        sum += end[b];
+        end[b] = sum;
+    }
+    /* follow each displaced entry to its bucket's next free place */
+    for (int b = 0; b < RADIX; b++) {
+        while (next[b] < end[b]) {
+            gasp_heap_entry_t x = a[next[b]];
+            int c = bucket_of(x.key, half_hi, scale);
+            while (c != b) {
+                swap_entries(&x, &a[next[c]++]);
+                c = bucket_of(x.key, half_hi, scale);
+            }
+            a[next[b]++] = x;
+        }
+    }
+    int64_t start = 0;
+    for (int b = 0; b < RADIX; b++) {
+        if (end[b] - start == n) {
+            quick_sort(a, n);  /* one bucket took everything (a far outlier): stop splitting */
+            return;
+        }
+        sort_entries(a + start, end[b] - start);
+        start = end[b];
+    }
 }
 
 void gasp_heap_build(gasp_heap_t *h)
 {
-    if (h->size < 2)
-        return;
-    for (gasp_idx_t i = (h->size - 2) >> 2; i >= 0; i--)
-        sift_down(h, i, h->at[i].id, h->at[i].key);
+    /* gather the live entries at the front of the run: its own, then the heap's */
+    gasp_idx_t k = 0;
+    for (gasp_idx_t j = h->run_head; j < h->run_len; j++)
+        if (h->run[j].id >= 0)
+            h->run[k++] = h->run[j];
+    h->run_head = 0;
+    h->run_len = k;
+    if (h->hsize > 0 && gasp_heap_reserve(h, k + h->hsize) == GASP_OK) {
+        for (gasp_idx_t i = 0; i < h->hsize; i++)
+            h->run[k++] = h->at[i];
+        h->run_len = k;
+        h->n_run += h->hsize;
+        h->hsize = 0;
+    }
+    sort_entries(h->run, k);
+    for (gasp_idx_t j = 0; j < k; j++)
+        h->pos[h->run[j].id] = -2 - j;
 }
 
 int gasp_heap_check(const gasp_heap_t *h)
 {
-    if (h->size < 0 || h->size > h->capacity || h->capacity > (h->n_items > 0 ? h->n_items : 1))
+    if (h->hsize < 0 || h->hsize > h->capacity || h->capacity > (h->n_items > 0 ? h->n_items : 1))
+        return GASP_EINTERNAL;
+    if (h->run_head < 0 || h->run_head > h->run_len || h->run_len > h->run_cap ||
+        h->size != h->n_run + h->hsize)
         return GASP_EINTERNAL;
     gasp_idx_t present = 0;
     for (gasp_idx_t x = 0; x < h->n_items; x++) {
         gasp_idx_t i = h->pos[x];
-        if (i < 0) {
-            if (i != -1)
-                return GASP_EINTERNAL;
+        if (i == -1)
             continue;
-        }
-        if (i >= h->size || h->at[i].id != x)
+        if (i >= 0 ? (i >= h->hsize || h->at[i].id != x)
+                   : (-2 - i < h->run_head || -2 - i >= h->run_len || h->run[-2 - i].id != x))
             return GASP_EINTERNAL;
         present++;
     }
     if (present != h->size)
         return GASP_EINTERNAL;
-    for (gasp_idx_t i = 1; i < h->size; i++) {
+    gasp_idx_t live = 0;
+    const gasp_heap_entry_t *prev = NULL;
+    for (gasp_idx_t j = h->run_head; j < h->run_len; j++) {
+        if (h->run[j].id < 0)
+            continue;
+        if (prev && !entry_before(prev, &h->run[j]))
+            return GASP_EINTERNAL;
+        prev = &h->run[j];
+        live++;
+    }
+    if (live != h->n_run)
+        return GASP_EINTERNAL;
+    for (gasp_idx_t i = 1; i < h->hsize; i++) {
         gasp_idx_t p = (i - 1) >> 2;
         if (before(h->at[i].key, h->at[i].id, h->at[p].key, h->at[p].id))
             return GASP_EINTERNAL;

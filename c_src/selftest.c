@@ -35,16 +35,31 @@ static int test_heap(uint64_t *rng, int64_t n_ops)
         return rc;
     for (int64_t op = 0; op < n_ops && rc == GASP_OK; op++) {
         gasp_idx_t x = (gasp_idx_t)(next_random(rng) % N);
-        switch (next_random(rng) % 4) {
+        switch (next_random(rng) % 10) {
         case 0:
         case 1:
+        case 2:
+        case 3:
             key[x] = random_key(rng);
             gasp_heap_set(&h, x, key[x]);
             present[x] = 1;
             break;
-        case 2:
+        case 4:
+        case 5:
             gasp_heap_remove(&h, x);
             present[x] = 0;
+            break;
+        case 6:
+            /* bulk: every present item appended again, then sorted into the run */
+            gasp_heap_clear(&h);
+            rc = gasp_heap_reserve(&h, N);
+            for (gasp_idx_t i = 0; i < N && rc == GASP_OK; i++)
+                if (present[i])
+                    gasp_heap_append(&h, i, key[i]);
+            gasp_heap_build(&h);
+            break;
+        case 7:
+            gasp_heap_build(&h);  /* the heap's entries join the run */
             break;
         default:
             if (h.size > 0) {
@@ -64,13 +79,34 @@ static int test_heap(uint64_t *rng, int64_t n_ops)
                 rc = GASP_EINTERNAL;
     }
     if (rc == GASP_OK) {
-        /* Bulk build from appended entries must give a valid heap too. */
-        gasp_heap_clear(&h);
-        rc = gasp_heap_reserve(&h, N);
-        for (gasp_idx_t i = 0; i < N && rc == GASP_OK; i++)
-            gasp_heap_append(&h, i, random_key(rng));
-        gasp_heap_build(&h);
-        rc = gasp_heap_check(&h);
+        /* Bulk build from appended entries, then pops in the order of a brute-force scan. */
+        enum { M = 1024 };
+        gasp_heap_destroy(&h);
+        double *keys = malloc(M * sizeof *keys);
+        int *taken = calloc(M, sizeof *taken);
+        rc = (keys && taken) ? gasp_heap_init(&h, M, 4) : GASP_ENOMEM;
+        if (rc == GASP_OK)
+            rc = gasp_heap_reserve(&h, M);
+        for (gasp_idx_t i = 0; i < M && rc == GASP_OK; i++) {
+            /* many ties, and a few far-apart keys that leave most buckets empty */
+            keys[i] = next_random(rng) % 64 == 0 ? (double)(int64_t)(next_random(rng) % 7) * 1e6
+                                                 : random_key(rng) / 3.0;
+            gasp_heap_append(&h, i, keys[i]);
+        }
+        if (rc == GASP_OK) {
+            gasp_heap_build(&h);
+            rc = gasp_heap_check(&h);
+        }
+        for (gasp_idx_t k = 0, best = 0; k < M && rc == GASP_OK; k++) {
+            for (gasp_idx_t i = 0; i < M; i++)
+                if (!taken[i] && (taken[best] || keys[i] > keys[best]))
+                    best = i;
+            if (gasp_heap_pop(&h) != best)
+                rc = GASP_EINTERNAL;
+            taken[best] = 1;
+        }
+        free(keys);
+        free(taken);
     }
     gasp_heap_destroy(&h);
     return rc;

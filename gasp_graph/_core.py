@@ -11,7 +11,7 @@ import threading
 import numpy as np
 
 from . import _gasp32, _gasp64
-from ._validation import Problem
+from ._validation import GridProblem, Problem
 from .exceptions import GaspInternalError, GaspMemoryError, GaspNumericError, GaspValueError
 
 _MODULES = {32: _gasp32, 64: _gasp64}
@@ -38,7 +38,20 @@ _ARG_NAMES = {
     30: "node_weights",
     31: "resolution",
     32: "labels",
+    40: "shape",
+    41: "offsets",
+    42: "affinities",
+    43: "affinities (element type)",
+    44: "mask",
+    45: "offset flags",
+    46: "keep bits",
+    47: "kind",
+    48: "beta",
+    49: "eps",
 }
+
+_VALUE_TYPES = {np.dtype(np.float64): 0, np.dtype(np.float32): 1}
+_WEIGHT_KINDS = {"linear": 0, "logit": 1}
 
 
 def _module_for(n_nodes: int, n_edges: int, index_bits: int | None):
@@ -216,7 +229,9 @@ def run(
     re-attached by contractions) and ``n_folds`` (parallel edges folded), ``stopped`` (the callback stopped the run) and
     ``n_merges_gasp`` (merges before the completion pass).
     """
-    n, m = problem.n_nodes, problem.edges.shape[0]
+    grid = isinstance(problem, GridProblem)
+    n = problem.n_nodes
+    m = problem.n_edges if grid else problem.edges.shape[0]
     check_memory(n, m)
     mod = _module_for(n, m, index_bits)
     ffi, lib = mod.ffi, mod.lib
@@ -252,21 +267,18 @@ def run(
     if threaded is None:
         threaded = m >= THREADED_MIN_EDGES or callback is not None
     stats = ffi.new("gasp_stats_t *")
-    args = (
-        n,
-        m,
-        _ptr(ffi, "int64_t *", problem.edges),
-        _ptr(ffi, "double *", problem.weights),
-        _ptr(ffi, "double *", problem.edge_sizes),
-        _ptr(ffi, "uint8_t *", problem.lifted),
-        _ptr(ffi, "double *", problem.node_sizes),
+    outputs = (
         opts,
         _ptr(ffi, "int64_t *", labels),
         _ptr(ffi, "int64_t *", merges) if record_merges and n > 1 else ffi.NULL,
         _ptr(ffi, "double *", heights) if record_merges and n > 1 else ffi.NULL,
         stats,
     )
-    code = _call_engine(lib, args, cancel, threaded)
+    if grid:
+        function, args = lib.gasp_grid_run, _grid_args(ffi, problem) + outputs
+    else:
+        function, args = lib.gasp_run, _edge_args(ffi, problem, n, m) + outputs
+    code = _call_engine(lib, args, cancel, threaded, fn=function)
     if state is not None and state["error"] is not None:
         raise state["error"]
     raise_for(code, stats)
@@ -287,6 +299,54 @@ def run(
         if problem.height_scale != 1.0:
             heights *= problem.height_scale
     return labels, merges, heights, info
+
+
+def _edge_args(ffi, problem, n, m):
+    """The graph arguments of gasp_run."""
+    return (
+        n,
+        m,
+        _ptr(ffi, "int64_t *", problem.edges),
+        _ptr(ffi, "double *", problem.weights),
+        _ptr(ffi, "double *", problem.edge_sizes),
+        _ptr(ffi, "uint8_t *", problem.lifted),
+        _ptr(ffi, "double *", problem.node_sizes),
+    )
+
+
+def _grid_args(ffi, problem):
+    """The grid arguments of gasp_grid_run (the arrays are the problem's: they outlive the
+    call)."""
+    return (
+        problem.shape.size,
+        _ptr(ffi, "int64_t *", problem.shape),
+        problem.offsets.shape[0],
+        _ptr(ffi, "int64_t *", problem.offsets),
+        ffi.from_buffer(problem.affinities),
+        _VALUE_TYPES[problem.affinities.dtype],
+        _ptr(ffi, "uint8_t *", problem.mask),
+        _ptr(ffi, "uint8_t *", problem.offset_flags),
+        _ptr(ffi, "uint8_t *", problem.keep_bits) if problem.keep_bits.size else ffi.NULL,
+        problem.keep_bits.size,
+        _WEIGHT_KINDS[problem.kind],
+        problem.beta,
+        problem.eps,
+    )
+
+
+def signed_weights(p: np.ndarray, beta: float, kind: str, eps: float) -> np.ndarray:
+    """The engine's probability -> signed weight mapping of ``p`` (float32 or float64, values
+    in [0, 1], validated by the caller): a float64 array of p's shape.  The grid entry point
+    applies the same function, so weights computed here equal the engine's."""
+    p = np.asarray(p, dtype=np.float32 if p.dtype == np.float32 else np.float64, order="C")
+    out = np.empty(p.shape, dtype=np.float64)
+    lib, ffi = _gasp32.lib, _gasp32.ffi
+    stats = ffi.new("gasp_stats_t *")
+    code = lib.gasp_signed_weights(ffi.from_buffer(p), _VALUE_TYPES[p.dtype], p.size,
+                                   _WEIGHT_KINDS[kind], beta, eps,
+                                   _ptr(ffi, "double *", out), stats)
+    raise_for(code, stats)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

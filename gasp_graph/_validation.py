@@ -439,3 +439,72 @@ def prepare(
         refine=refine,
         input_edges=input_edges,
     )
+
+
+@dataclass
+class GridProblem:
+    """A validated problem on a pixel grid, in the layouts of the engine's grid entry point.
+
+    The engine enumerates the edges itself (offset by offset, then by source pixel: the edge
+    ids of :class:`gasp_graph.images.GridGraph`), so no edge array exists.  Attributes the
+    engine options carry (``n_nodes``, ``linkage``, ``n_clusters``, ...) are those of
+    ``options``, a :class:`Problem` without edges validated by :func:`prepare`.
+    """
+
+    options: Problem
+    shape: np.ndarray  # (ndim,) int64
+    offsets: np.ndarray  # (n_offsets, ndim) int64, C-contiguous
+    affinities: np.ndarray  # (n_offsets, *shape) float32 or float64, C-contiguous
+    mask: np.ndarray | None  # shape, uint8 0/1
+    offset_flags: np.ndarray  # (n_offsets,) uint8: GASP_OFFSET_* bits
+    keep_bits: np.ndarray  # uint8: keep bitstreams of the sampled offsets
+    kind: str  # "linear" or "logit"
+    beta: float
+    eps: float
+    n_edges: int
+
+    def __getattr__(self, name):
+        if name == "options":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
+        return getattr(self.options, name)
+
+
+# Bits of GridProblem.offset_flags (gasp_offset_flag_t).
+OFFSET_LIFTED = 1
+OFFSET_SAMPLED = 2
+
+
+def prepare_grid(affinities, offsets, *, mask, lifted, sampled, keep_bits, n_edges, beta, kind,
+                 eps, **options) -> GridProblem:
+    """Convert a grid problem whose arrays the image front end has validated for the engine.
+
+    ``affinities`` (n_offsets, *shape) real values in [0, 1] (float32 stays float32, other types
+    become float64), ``offsets`` (n_offsets, ndim) int64, ``mask`` bool or None, ``lifted`` and
+    ``sampled`` (n_offsets,) bool per offset, ``keep_bits`` the sampled offsets' bitstreams,
+    ``n_edges`` the edges they define; ``options`` are :func:`prepare`'s engine options, checked
+    by it.
+    """
+    a = np.asarray(affinities)
+    a = np.ascontiguousarray(a, dtype=np.float32 if a.dtype == np.float32 else np.float64)
+    shape = np.asarray(a.shape[1:], dtype=np.int64)
+    n = int(np.prod(shape, dtype=np.int64))
+    opts = prepare(np.zeros((0, 2), dtype=np.int64), np.zeros(0), n_nodes=n, **options)
+    if not (isinstance(beta, numbers.Real) and 0.0 < float(beta) < 1.0):
+        raise GaspValueError(f"beta must lie strictly between 0 and 1, got {beta!r}")
+    if kind not in ("linear", "logit"):
+        raise GaspValueError(f"kind must be 'linear' or 'logit', got {kind!r}")
+    flags = (np.where(np.asarray(lifted, dtype=bool), OFFSET_LIFTED, 0)
+             | np.where(np.asarray(sampled, dtype=bool), OFFSET_SAMPLED, 0)).astype(np.uint8)
+    return GridProblem(
+        options=opts,
+        shape=shape,
+        offsets=np.ascontiguousarray(offsets, dtype=np.int64),
+        affinities=a,
+        mask=None if mask is None else np.ascontiguousarray(mask, dtype=np.uint8),
+        offset_flags=flags,
+        keep_bits=np.ascontiguousarray(keep_bits, dtype=np.uint8),
+        kind=kind,
+        beta=float(beta),
+        eps=float(eps),
+        n_edges=int(n_edges),
+    )

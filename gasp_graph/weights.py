@@ -5,7 +5,6 @@ cluster.  GASP needs signed weights: positive to attract, negative to repel.
 """
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
@@ -29,10 +28,11 @@ def _check_options(beta, kind, eps):
 
 
 def _transform(p, beta, kind, eps):
-    if kind == "linear":
-        return p - beta
-    q = np.clip(p, eps, 1.0 - eps)
-    return np.log(q / (1.0 - q)) - math.log(beta / (1.0 - beta))
+    # the engine's mapping, which its grid entry point applies too: segment() on the grid and
+    # the explicit edge list with these weights give the same partition, bit for bit
+    from . import _core
+
+    return _core.signed_weights(p, beta, kind, eps)
 
 
 def signed_weights(p, attr=None, *, out=None, beta=0.5, kind="linear", eps=1e-6):

@@ -135,6 +135,25 @@ def _as_fraction(long_range_fraction):
     return f
 
 
+# Uniform numbers drawn per call when sampling: drawing in chunks gives the same numbers as one
+# call, without a float64 temporary per candidate edge.
+_DRAW_CHUNK = 1 << 20
+
+
+def _draw(rng, size, fraction):
+    """``rng.random(size) < fraction``, drawn in chunks."""
+    keep = np.empty(size, dtype=bool)
+    for i in range(0, size, _DRAW_CHUNK):
+        j = min(i + _DRAW_CHUNK, size)
+        np.less(rng.random(j - i), fraction, out=keep[i:j])
+    return keep
+
+
+def is_long_range(offs) -> np.ndarray:
+    """True for the offsets whose L1 norm is not 1 (their edges are long-range, lifted)."""
+    return np.abs(offs).sum(axis=1) != 1
+
+
 def offset_boxes(shape, offs, msk, fraction, rng):
     """Per offset, the box of source pixels and the edges of :func:`grid_graph` inside it.
 
@@ -158,7 +177,7 @@ def offset_boxes(shape, offs, msk, fraction, rng):
             size = int(keep.sum()) if keep is not None else int(
                 np.prod([max(0, sl.stop - sl.start) for sl in src_sl], dtype=np.int64))
             if size:
-                draw = rng.random(size) < fraction
+                draw = _draw(rng, size, fraction)
                 if keep is None:
                     keep = draw
                 else:
@@ -231,30 +250,85 @@ def grid_graph(shape, offsets, *, mask=None, long_range_fraction=None, seed=None
     [False, False, False, False, False, False, False, True, True]
     """
     shape = _as_shape(shape)
-    ndim = len(shape)
-    offs = _as_offsets(offsets, ndim)
+    offs = _as_offsets(offsets, len(shape))
     msk = _as_mask(mask, shape)
-    fraction = _as_fraction(long_range_fraction)
-    n = int(np.prod(shape, dtype=np.int64))
-    rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
+    sampling = sample_long_range(shape, offs, msk, _as_fraction(long_range_fraction), seed)
+    return build_grid_graph(shape, offs, msk, sampling)
 
+
+# --------------------------------------------------------------------------------------------
+# The edge set in the layout of the engine's grid entry point
+# --------------------------------------------------------------------------------------------
+
+class Sampling(NamedTuple):
+    """The edge set of :func:`grid_graph` (from :func:`offset_boxes`) in the layout the engine's
+    grid entry point reads.
+
+    ``sampled[k]``: offset ``k``'s candidate edges (the source pixels whose edge lies inside the
+    mask) were sampled; their keep bits are ``keep_bits[start[k]:start[k] + ceil(candidates /
+    8)]``, least significant bit first (bit ``j`` keeps the ``j``-th candidate).  ``counts[k]``:
+    the edges of offset ``k``.
+    """
+
+    sampled: np.ndarray  # (n_offsets,) bool
+    keep_bits: np.ndarray  # uint8
+    start: np.ndarray  # (n_offsets,) int64
+    counts: np.ndarray  # (n_offsets,) int64
+
+
+def sample_long_range(shape, offs, msk, fraction, seed) -> Sampling:
+    """The edges of ``grid_graph(shape, offs, mask=msk, long_range_fraction=fraction,
+    seed=seed)`` (validated arguments) as keep bits: the same draws from the same seed."""
+    rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
+    is_long = is_long_range(offs)
+    n_off = len(offs)
+    sampled = np.zeros(n_off, dtype=bool)
+    start = np.zeros(n_off, dtype=np.int64)
+    counts = np.zeros(n_off, dtype=np.int64)
+    parts, n_bytes = [], 0
+    for k, src_sl, tgt_sl, keep in offset_boxes(shape, offs, msk, fraction, rng):
+        box = int(np.prod([max(0, sl.stop - sl.start) for sl in src_sl], dtype=np.int64))
+        counts[k] = box if keep is None else int(np.count_nonzero(keep))
+        if rng is None or not is_long[k]:
+            continue
+        if keep is None:
+            keep = np.ones(box, dtype=bool)
+        elif msk is not None:
+            keep = keep[(msk[src_sl] & msk[tgt_sl]).ravel()]  # over the candidates only
+        sampled[k] = True
+        start[k] = n_bytes
+        bits = np.packbits(keep, bitorder="little")
+        parts.append(bits)
+        n_bytes += bits.size
+    keep_bits = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+    return Sampling(sampled, keep_bits, start, counts)
+
+
+def build_grid_graph(shape, offs, msk, sampling: Sampling) -> GridGraph:
+    """The :class:`GridGraph` of validated arguments whose edges ``sampling`` describes (what
+    :func:`grid_graph` returns for the seed that drew it), without drawing again."""
+    ndim = len(shape)
+    n = int(np.prod(shape, dtype=np.int64))
     index = np.arange(n, dtype=np.int64).reshape(shape)
-    sources = [index[src_sl].ravel() if keep is None else index[src_sl].ravel()[keep]
-               for _, src_sl, _, keep in offset_boxes(shape, offs, msk, fraction, rng)]
+    sources = []
+    for k, src_sl, tgt_sl, keep in offset_boxes(shape, offs, msk, None, None):
+        src = index[src_sl].ravel()
+        if keep is not None:
+            src = src[keep]
+        if sampling.sampled[k] and src.size:
+            bits = sampling.keep_bits[sampling.start[k]: sampling.start[k] + (src.size + 7) // 8]
+            src = src[np.unpackbits(bits, count=src.size, bitorder="little").astype(bool)]
+        sources.append(src)
     strides = np.ones(ndim, dtype=np.int64)
     for d in range(ndim - 2, -1, -1):
         strides[d] = strides[d + 1] * shape[d + 1]
-    is_long = np.abs(offs).sum(axis=1) != 1
-
     counts = np.array([s.size for s in sources], dtype=np.int64)
-    m = int(counts.sum())
-    edges = np.empty((m, 2), dtype=np.int64)
-    start = 0
+    edges = np.empty((int(counts.sum()), 2), dtype=np.int64)
+    begin = 0
     for k, src in enumerate(sources):
-        stop = start + src.size
-        edges[start:stop, 0] = src
-        np.add(src, int(offs[k] @ strides), out=edges[start:stop, 1])
-        start = stop
+        stop = begin + src.size
+        edges[begin:stop, 0] = src
+        np.add(src, int(offs[k] @ strides), out=edges[begin:stop, 1])
+        begin = stop
     offset_index = np.repeat(np.arange(len(offs), dtype=np.int64), counts)
-    lifted = np.repeat(is_long, counts)
-    return GridGraph(edges, offset_index, lifted, n)
+    return GridGraph(edges, offset_index, np.repeat(is_long_range(offs), counts), n)

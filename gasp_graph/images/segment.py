@@ -11,11 +11,18 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _control
-from .._validation import _as_bool, _as_float, _as_int, normalize_linkage, prepare
+from .._validation import _as_bool, _as_float, _as_int, normalize_linkage, prepare, prepare_grid
 from ..exceptions import GaspTypeError, GaspValueError
 from .boundary import _boundary_map
 from .cleanup import CLEANUPS, merge_small_segments, watershed_small_segments
-from .grid import _as_fraction, _as_mask, _as_offsets, grid_graph
+from .grid import (
+    _as_fraction,
+    _as_mask,
+    _as_offsets,
+    build_grid_graph,
+    is_long_range,
+    sample_long_range,
+)
 from .labels import first_occurrence
 
 __all__ = ["segment"]
@@ -94,14 +101,15 @@ def _as_affinities(affinities, offsets):
             "given; affinities[k] must belong to offsets[k]"
         )
     if a.dtype.kind == "f":
-        bad = ~((a >= 0) & (a <= 1))  # also catches NaN
-        if bad.any():
-            first = int(np.flatnonzero(bad.ravel())[0])
-            idx = tuple(int(i) for i in np.unravel_index(first, a.shape))
-            raise GaspValueError(
-                f"affinities{list(idx)} = {float(a[idx])!r}: affinities are probabilities "
-                "and must lie in [0, 1]"
-            )
+        for k in range(a.shape[0]):  # one channel at a time: small temporaries
+            bad = ~((a[k] >= 0) & (a[k] <= 1))  # also catches NaN
+            if bad.any():
+                first = int(np.flatnonzero(bad.ravel())[0])
+                idx = (k,) + tuple(int(i) for i in np.unravel_index(first, a.shape[1:]))
+                raise GaspValueError(
+                    f"affinities{list(idx)} = {float(a[idx])!r}: affinities are probabilities "
+                    "and must lie in [0, 1]"
+                )
     elif a.size and (a.min() < 0 or a.max() > 1):
         raise GaspValueError("affinities are probabilities and must lie in [0, 1]")
     return a
@@ -318,13 +326,15 @@ def segment(
                  min_clusters=min_clusters, linkage_param=linkage_param),
             dict(progress=progress, callback=callback, callback_every=callback_every),
         )
-    g = grid_graph(shape, offs, mask=mask, long_range_fraction=long_range_fraction, seed=seed)
-    if local_merge and np.all(np.abs(offs).sum(axis=1) != 1):
+    msk = _as_mask(mask, shape)
+    sampling = sample_long_range(shape, offs, msk, _as_fraction(long_range_fraction), seed)
+    long_range = is_long_range(offs)
+    if local_merge and np.all(long_range):
         raise GaspValueError(
             "local_merge=True needs at least one direct-neighbour offset (L1 norm 1) in offsets, "
             f"got {offs.tolist()}; pass local_merge=False to let every edge merge"
         )
-    p = g.gather(a)
+    g = None  # the explicit edge list, built only for what needs one (beta="auto", min_size)
     if b == "auto":
         from ..points import select_beta
 
@@ -333,17 +343,25 @@ def segment(
                 "beta='auto' needs one merge tree to answer every bias, which cannot-link "
                 "constraints and a size regulariser prevent; give beta a number instead"
             )
-        b = select_beta(g.edges, p, n_nodes=g.n_nodes, lifted=g.lifted if local_merge else None,
-                        kind=kind, eps=_LOGIT_EPS, linkage=linkage,
-                        linkage_param=linkage_param).beta
-    w = _signed_weights(p, b, kind)
-    problem = prepare(
-        g.edges,
-        w,
-        n_nodes=g.n_nodes,
+        g = build_grid_graph(shape, offs, msk, sampling)
+        b = select_beta(g.edges, g.gather(a), n_nodes=g.n_nodes,
+                        lifted=g.lifted if local_merge else None, kind=kind, eps=_LOGIT_EPS,
+                        linkage=linkage, linkage_param=linkage_param).beta
+    # The engine enumerates the edges of grid_graph(...) itself, in its order, and maps the
+    # affinities with signed_weights' function: the partition of that explicit edge list.
+    problem = prepare_grid(
+        a,
+        offs,
+        mask=msk,
+        lifted=long_range & local_merge,
+        sampled=sampling.sampled,
+        keep_bits=sampling.keep_bits,
+        n_edges=int(sampling.counts.sum()),
+        beta=b,
+        kind=kind,
+        eps=_LOGIT_EPS,
         linkage=linkage,
         cannot_link=cannot_link,
-        lifted=g.lifted if local_merge else None,
         merge_constrained_at_end=merge_constrained_at_end,
         size_regularizer=size_regularizer,
         n_clusters=n_clusters,
@@ -353,12 +371,16 @@ def segment(
     labels, _, _, _ = _control.run(
         problem, progress=progress, callback=callback, callback_every=callback_every
     )
+    del problem
     if mask is not None:
         inside = np.asarray(mask, dtype=bool).ravel()
         labels = first_occurrence(np.where(inside, labels, -1))
     if min_size > 1 and labels.size and cleanup == "watershed":
         return _watershed_clean_up((labels + 1).reshape(shape), a, offs, mask, min_size)
     if min_size > 1 and labels.size:
+        if g is None:
+            g = build_grid_graph(shape, offs, msk, sampling)
+        w = _signed_weights(g.gather(a), b, kind)
         n_labels = int(labels.max()) + 1
         if local_merge:
             sel = ~g.lifted
