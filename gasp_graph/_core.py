@@ -84,8 +84,10 @@ def raise_for(code: int, stats=None) -> None:
         raise KeyboardInterrupt("GASP run interrupted")
     if code == 4:
         raise GaspNumericError(
-            "a linkage value became NaN (overflow of a sum or a power of huge weights); "
-            "rescale the weights"
+            "a value left the double range: a linkage value overflowed to inf or NaN (a sum, "
+            "a size-weighted mean or a power of huge weights), or, with size_regularizer, a "
+            "size factor S**-r or a priority fell below 2.2e-308; rescale the weights, the "
+            "sizes or size_regularizer"
         )
     if code == 6:
         raise GaspValueError("the graph is too large for this build of the engine")
@@ -227,7 +229,8 @@ def run(
     Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
     ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters``, ``n_pops``, ``n_moved`` (edges
     re-attached by contractions) and ``n_folds`` (parallel edges folded), ``stopped`` (the callback stopped the run) and
-    ``n_merges_gasp`` (merges before the completion pass).
+    ``n_merges_gasp`` (merges before the completion pass) and ``n_rekeys`` (queue keys recomputed
+    after merges: folded edges, stale keys re-checked on top of the queue, refreshed clusters).
     """
     grid = isinstance(problem, GridProblem)
     n = problem.n_nodes
@@ -292,6 +295,7 @@ def run(
         "n_merges_gasp": stats.n_merges_gasp,
         "n_moves": stats.n_moves,
         "refine_gain": stats.refine_gain,
+        "n_rekeys": stats.n_rekeys,
     }
     if record_merges:
         merges = merges[: stats.n_merges]
