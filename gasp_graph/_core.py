@@ -168,6 +168,10 @@ def _call_engine(lib, args, cancel, threaded, fn=None):
     The wait uses an Event, not ``Thread.join``: on some Python versions (3.11, for one) a
     ``join`` interrupted by a signal marks the thread as finished although it still runs
     (bpo-45274), so a second ``join`` would return at once.
+
+    When no thread can be started (an address-space or thread-count limit: ``RuntimeError:
+    can't start new thread``), the engine runs in the calling thread instead: the result is the
+    same, only a Ctrl-C then takes effect when the run ends.
     """
     fn = lib.gasp_run if fn is None else fn
     if not threaded:
@@ -182,7 +186,10 @@ def _call_engine(lib, args, cancel, threaded, fn=None):
             done.set()
 
     worker = threading.Thread(target=work, name="gasp_graph-engine", daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except RuntimeError:  # the thread could not start; nothing ran
+        return lib.gasp_run(*args)
     try:
         while not done.wait(_WAIT_SLICE):
             pass
@@ -238,11 +245,14 @@ def run(
     check_memory(n, m)
     mod = _module_for(n, m, index_bits)
     ffi, lib = mod.ffi, mod.lib
-    labels = np.empty(n, dtype=np.int64)
     merges = heights = None
-    if record_merges:
-        merges = np.empty((max(n - 1, 0), 2), dtype=np.int64)
-        heights = np.empty(max(n - 1, 0), dtype=np.float64)
+    try:
+        labels = np.empty(n, dtype=np.int64)
+        if record_merges:
+            merges = np.empty((max(n - 1, 0), 2), dtype=np.int64)
+            heights = np.empty(max(n - 1, 0), dtype=np.float64)
+    except MemoryError:
+        raise GaspMemoryError(f"could not allocate the output arrays for n_nodes={n}") from None
     opts = ffi.new("gasp_options_t *")
     opts.linkage = problem.linkage_code
     opts.linkage_param = problem.linkage_param

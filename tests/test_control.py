@@ -607,3 +607,60 @@ def test_repeated_calls_keep_resident_memory_flat():
     growth = _rss_bytes() - before
     print(f"\nresident memory growth over 1000 calls: {growth / 2**20:.2f} MiB")
     assert growth < 4 * 2**20
+
+
+# ---------------------------------------------------------------------------------------------
+# No thread can start: the engine runs in the calling thread
+# ---------------------------------------------------------------------------------------------
+
+def test_a_thread_that_cannot_start_runs_the_engine_in_the_calling_thread(monkeypatch):
+    edges, weights = random_graph(8000, 25_000, seed=32)  # above THREADED_MIN_EDGES
+    expected = gasp(edges, weights, n_nodes=8000)
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert np.array_equal(gasp(edges, weights, n_nodes=8000), expected)
+    assert np.array_equal(gasp(edges, weights, n_nodes=8000, callback=lambda *a: False),
+                          expected)
+
+
+THREAD_LIMIT_CHILD = textwrap.dedent(
+    """
+    import resource
+    import numpy as np
+    from gasp_graph import gasp, GaspMemoryError
+
+    def vm_size():
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+
+    rng = np.random.default_rng(0)
+    m = 30_000
+    edges = rng.integers(0, 10_000, size=(m, 2))
+    edges[edges[:, 0] == edges[:, 1], 1] = (edges[edges[:, 0] == edges[:, 1], 0] + 1) % 10_000
+    weights = rng.normal(0.0, 1.0, size=m)
+    expected = gasp(edges[:1000], weights[:1000], n_nodes=10_000)  # single-threaded warm-up
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    # 4 MB above what is mapped now: a new thread's stack (8 MB) does not fit
+    resource.setrlimit(resource.RLIMIT_AS, (vm_size() + 4 * 2**20, hard))
+    try:
+        labels = gasp(edges, weights, n_nodes=10_000)
+        print("result", labels.shape[0], flush=True)
+    except GaspMemoryError as exc:
+        print("GaspMemoryError", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(UNDER_SANITIZER, reason="address-space limits do not apply to ASan builds")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc and RLIMIT_AS")
+def test_tight_address_space_gives_a_result_or_gasp_memory_error():
+    # Was: RuntimeError: can't start new thread (from >= 20,000 edges on).
+    proc = subprocess.run([sys.executable, "-c", THREAD_LIMIT_CHILD], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip() in ("result 10000", "GaspMemoryError"), proc.stdout
