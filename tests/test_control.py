@@ -339,6 +339,9 @@ def test_truthy_but_not_true_return_values_stop_too():
         ({"callback_every": -5}, GaspValueError, "callback_every must be >= 1"),
         ({"callback_every": 1.5}, GaspTypeError, "callback_every must be an integer"),
         ({"callback_every": True}, GaspTypeError, "callback_every must be an integer"),
+        # was a bare OverflowError from cffi
+        ({"callback_every": 2**63, "callback": print}, GaspValueError,
+         r"callback_every must be <= 2\*\*63 - 1"),
         ({"progress": "yes"}, GaspTypeError, "progress must be True or False"),
         ({"progress": None}, GaspTypeError, "progress must be True or False"),
     ],
