@@ -102,7 +102,7 @@ _BYTES_PER_EDGE = 64
 _memory_total = []
 
 
-def _machine_memory():
+def machine_memory():
     """Physical memory plus swap in bytes, or None when unknown."""
     if not _memory_total:
         total = None
@@ -124,7 +124,7 @@ def check_memory(n_nodes: int, n_edges: int) -> None:
     Without this check a huge node id (n_nodes defaults to the largest id + 1) makes the engine
     allocate and fill O(n_nodes) arrays: the process swaps or is killed instead of failing.
     """
-    total = _machine_memory()
+    total = machine_memory()
     need = _BYTES_PER_NODE * n_nodes + _BYTES_PER_EDGE * n_edges
     if total is not None and need > total:
         raise GaspMemoryError(

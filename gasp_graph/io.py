@@ -34,6 +34,7 @@ import lzma
 import math
 import os
 from dataclasses import dataclass
+import zlib
 
 import numpy as np
 
@@ -679,7 +680,7 @@ def read_graph(
                 lines, comments=comments, delimiter=delimiter, nodetype=nodetype, data=data
             )
     except (nx.NetworkXError, TypeError, ValueError, SyntaxError, KeyError, IndexError,
-            EOFError, OSError, lzma.LZMAError) as exc:
+            EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
         import re
 
         text = re.sub(r"at \((\d+), (\d+)\)", r"at line \1, column \2", str(exc))  # GML's
