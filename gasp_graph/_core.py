@@ -6,6 +6,7 @@ Two builds of the same C engine exist: ``_gasp32`` (int32 ids inside; less memor
 from __future__ import annotations
 
 import os
+import signal
 import threading
 
 import numpy as np
@@ -157,6 +158,17 @@ for _mod in _MODULES.values():
             return 1
 
 
+def _mask_interrupts():
+    """Block SIGINT in the calling (worker) thread, where available.
+
+    The kernel delivers a process-wide SIGINT to any thread that does not block it.  If the
+    engine's thread took it, the waiting thread would only notice at the end of its current wait
+    slice; blocked here, the signal wakes the waiting thread at once.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 def _call_engine(lib, args, cancel, threaded, fn=None):
     """Call gasp_run (or ``fn``), in a worker thread when ``threaded`` so Ctrl-C can cancel it.
 
@@ -181,6 +193,7 @@ def _call_engine(lib, args, cancel, threaded, fn=None):
 
     def work():
         try:
+            _mask_interrupts()
             result["code"] = fn(*args)
         finally:
             done.set()
@@ -189,7 +202,7 @@ def _call_engine(lib, args, cancel, threaded, fn=None):
     try:
         worker.start()
     except RuntimeError:  # the thread could not start; nothing ran
-        return lib.gasp_run(*args)
+        return fn(*args)
     try:
         while not done.wait(_WAIT_SLICE):
             pass
