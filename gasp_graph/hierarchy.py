@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from . import _control, _core
-from ._validation import _array, _as_int, prepare
+from ._validation import _array, _as_float, _as_int, prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import GRAPH_KINDS, from_graph, is_graph, to_sets
 from .graphs._null import graph_node_weights
@@ -41,9 +41,7 @@ def _linkage_is_shift_equivariant(linkage: str, linkage_param) -> bool:
 
 
 def _threshold(value, name="threshold") -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise GaspTypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    value = float(value)
+    value = _as_float(name, value)
     if np.isnan(value):
         raise GaspValueError(f"{name} must not be NaN, got {value!r}")
     return value
