@@ -33,8 +33,8 @@ import io
 import lzma
 import math
 import os
-from dataclasses import dataclass
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
