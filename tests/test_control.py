@@ -523,7 +523,8 @@ def test_gil_is_released_during_the_engine_call(long_graph):
 # Memory: allocation failure and leaks
 # ---------------------------------------------------------------------------------------------
 
-MEMORY_CHILD = textwrap.dedent(
+# The start of a child process that limits its own address space: imports and vm_size().
+LIMITED_CHILD = textwrap.dedent(
     """
     import resource, sys
     import numpy as np
@@ -535,7 +536,11 @@ MEMORY_CHILD = textwrap.dedent(
             for line in f:
                 if line.startswith("VmSize:"):
                     return int(line.split()[1]) * 1024
+    """
+)
 
+MEMORY_CHILD = LIMITED_CHILD + textwrap.dedent(
+    """
     # Inputs first, in the exact dtypes (so validation copies nothing), and a warm-up run that
     # starts the engine's worker thread machinery.  The engine needs about 400 MB of working
     # memory for these 5 * 10^6 edges; the limit leaves 150 MB above what is mapped now.
@@ -629,18 +634,8 @@ def test_a_thread_that_cannot_start_runs_the_engine_in_the_calling_thread(monkey
                           expected)
 
 
-THREAD_LIMIT_CHILD = textwrap.dedent(
+THREAD_LIMIT_CHILD = LIMITED_CHILD + textwrap.dedent(
     """
-    import resource
-    import numpy as np
-    from gasp_graph import gasp, GaspMemoryError
-
-    def vm_size():
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-
     rng = np.random.default_rng(0)
     m = 30_000
     edges = rng.integers(0, 10_000, size=(m, 2))

@@ -206,13 +206,18 @@ def test_ties_are_frequent_in_the_tie_tests():
 # Property-based
 # --------------------------------------------------------------------------------------------
 
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(
+# The drawn options every property test shares.
+PROBLEM_STRATEGIES = dict(
     seed=st.integers(0, 2**32 - 1),
     linkage=st.sampled_from(LINKAGES),
     constraints=st.sampled_from(sorted(CONSTRAINT_MODES)),
     lifted=st.booleans(),
     sizes=st.sampled_from(sorted(SIZE_MODES)),
+)
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    **PROBLEM_STRATEGIES,
     n_clusters=st.booleans(),
     duplicates=st.booleans(),
     n_max=st.sampled_from([2, 5, 12, 30]),
@@ -228,15 +233,7 @@ def test_oracle_property(seed, linkage, constraints, lifted, sizes, n_clusters, 
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    linkage=st.sampled_from(LINKAGES),
-    constraints=st.sampled_from(sorted(CONSTRAINT_MODES)),
-    lifted=st.booleans(),
-    sizes=st.sampled_from(sorted(SIZE_MODES)),
-    n_clusters=st.booleans(),
-    duplicates=st.booleans(),
-)
+@given(**PROBLEM_STRATEGIES, n_clusters=st.booleans(), duplicates=st.booleans())
 def test_oracle_property_exact_ties(seed, linkage, constraints, lifted, sizes, n_clusters,
                                     duplicates):
     rng = np.random.default_rng(seed)
@@ -249,15 +246,7 @@ def test_oracle_property_exact_ties(seed, linkage, constraints, lifted, sizes, n
 # Completion pass (run_to_completion): with the size regulariser, priorities of negative edges
 # grow as clusters grow, which lazy re-keying must handle (they are re-keyed after each merge).
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    linkage=st.sampled_from(LINKAGES),
-    constraints=st.sampled_from(sorted(CONSTRAINT_MODES)),
-    lifted=st.booleans(),
-    sizes=st.sampled_from(sorted(SIZE_MODES)),
-    ties=st.booleans(),
-    n_clusters=st.booleans(),
-)
+@given(**PROBLEM_STRATEGIES, ties=st.booleans(), n_clusters=st.booleans())
 def test_oracle_property_completion(seed, linkage, constraints, lifted, sizes, ties, n_clusters):
     rng = np.random.default_rng(seed)
     n, e, w, kw = random_problem(rng, linkage=linkage, constraints=constraints, lifted=lifted,
