@@ -44,7 +44,8 @@ from worst_case import report  # noqa: E402
 
 PHASES = {0: "engine: thread start", 1: "engine: validation", 2: "engine: sort and gather (mutex watershed)",
           3: "engine: shortcut loop", 4: "engine: graph build", 5: "engine: heap fill and build",
-          6: "engine: main loop", 7: "engine: labels", 8: "engine: done"}
+          6: "engine: main loop", 7: "engine: labels", 8: "engine: done",
+          9: "engine: refinement"}
 PYTHON = "Python-side checks"
 
 CONFIGS = {
@@ -68,10 +69,10 @@ class EngineSpy:
         self._orig = _core._call_engine
 
     def __enter__(self):
-        def spy(lib, args, cancel, threaded):
+        def spy(lib, args, cancel, threaded, fn=None):
             self.stats = args[-1]
             self.started = time.perf_counter()
-            return self._orig(lib, args, cancel, threaded)
+            return self._orig(lib, args, cancel, threaded, fn)
         _core._call_engine = spy
         return self
 

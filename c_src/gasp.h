@@ -120,7 +120,8 @@ typedef enum {
     GASP_PHASE_HEAP = 5,      /* filling and building the priority queue of a pass */
     GASP_PHASE_MERGE = 6,     /* the main loop of a pass */
     GASP_PHASE_LABELS = 7,    /* writing the labels */
-    GASP_PHASE_DONE = 8       /* finished successfully */
+    GASP_PHASE_DONE = 8,      /* finished successfully */
+    GASP_PHASE_REFINE = 9     /* local moves after the merges (options.refine) */
 } gasp_phase_t;
 
 /* Options of one run.  Zero-initialised means: sum linkage, no constraints, no regulariser. */

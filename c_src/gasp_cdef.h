@@ -78,7 +78,8 @@ typedef enum {
     GASP_PHASE_HEAP = 5,
     GASP_PHASE_MERGE = 6,
     GASP_PHASE_LABELS = 7,
-    GASP_PHASE_DONE = 8
+    GASP_PHASE_DONE = 8,
+    GASP_PHASE_REFINE = 9
 } gasp_phase_t;
 
 typedef struct {

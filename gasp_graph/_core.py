@@ -87,8 +87,8 @@ def raise_for(code: int, stats=None) -> None:
         raise GaspNumericError(
             "a value left the double range: a linkage value overflowed to inf or NaN (a sum, "
             "a size-weighted mean or a power of huge weights), or, with size_regularizer, a "
-            "size factor S**-r or a priority fell below 2.2e-308; rescale the weights, the "
-            "sizes or size_regularizer"
+            "size factor S**-r or a priority fell below 2.2e-308, or a null-model term "
+            "overflowed; rescale the weights, the sizes, size_regularizer or resolution"
         )
     if code == 6:
         raise GaspValueError("the graph is too large for this build of the engine")

@@ -179,7 +179,9 @@ Range errors (NumericRangeError; the engine raises GaspNumericError)
 * with r > 0: a (normalised) cluster size is infinite, or a size factor is below
   2.2250738585072014e-308 (the smallest normal double), at the start or after a merge;
 * with r > 0: the edge about to be merged (or constrained) has W != 0 and a priority
-  whose magnitude is below that bound: it would be chosen by rounding noise.
+  whose magnitude is below that bound: it would be chosen by rounding noise;
+* the value W of the edge about to be merged is infinite (the null-model term
+  gamma * a_S * a_T overflowed).
 """
 
 import math
@@ -413,7 +415,10 @@ class State:
         return base
 
     def check_chosen(self, key, edge, use_abs, r):
-        """Raise when the edge about to be acted on was chosen by rounding noise."""
+        """Raise when the edge about to be acted on was chosen by rounding noise, or its value
+        is infinite (a null-model term that overflowed)."""
+        if not math.isfinite(self.value(key, edge)):
+            raise NumericRangeError(f"the value of {edge!r} overflowed")
         if r > 0 and self.value(key, edge) != 0 and abs(
                 self.priority(key, edge, use_abs, r)) < DBL_MIN:
             raise NumericRangeError(f"priority of {edge!r} below the normal range")

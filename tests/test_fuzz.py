@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gasp_graph
@@ -697,6 +697,13 @@ def _matrix():
     return sp.coo_array((w, (e[:, 0], e[:, 1])), shape=(3, 3))
 
 
+def _nx_triangle():
+    nx = pytest.importorskip("networkx")
+    G = nx.Graph()
+    G.add_weighted_edges_from([(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0), (2, 3, 0.5)])
+    return G
+
+
 def _option_calls():
     gas = lambda **kw: gasp(*E3W, **kw)  # noqa: E731
     agg = lambda **kw: agglomerate(*E3W, **kw)  # noqa: E731
@@ -737,12 +744,28 @@ def _option_calls():
                                   .fit(POINTS), ["size_regularizer"]),
         "GASP n_clusters": (lambda x: gasp_graph.GASP(n_clusters=x, beta=0.5).fit(POINTS),
                             ["n_clusters"]),
+        "gasp null-model resolution": (lambda x: gasp(E3W[0], np.abs(E3W[1]), linkage="sum",
+                                                      null_model="modularity", resolution=x),
+                                       ["resolution"]),
+        "communities resolution": (lambda x: gasp_graph.communities(_nx_triangle(),
+                                                                    resolution=x),
+                                   ["resolution"]),
+        "greedy_modularity_communities resolution": (
+            lambda x: gasp_graph.greedy_modularity_communities(_nx_triangle(), resolution=x),
+            ["resolution"]),
+        "greedy_modularity_communities best_n": (
+            lambda x: gasp_graph.greedy_modularity_communities(_nx_triangle(), best_n=x),
+            ["best_n"]),
+        "region_graph seed": (lambda x: gasp_graph.affinities.region_graph(
+            np.ones((3, 3), np.int64), np.full((2, 3, 3), 0.7), [[0, 1], [2, 2]],
+            long_range_fraction=0.5, seed=x), ["seed"]),
     }
 
 
 OPTION_CALLS = _option_calls()
 
 
+@settings(max_examples=4 * settings().max_examples)  # ~30 entry points x many kinds of value
 @given(st.sampled_from(sorted(OPTION_CALLS)), ANY_VALUE)
 def test_every_numeric_option_takes_any_value_or_names_it(entry, x):
     fn, names = OPTION_CALLS[entry]

@@ -106,3 +106,35 @@ def test_powerlaw_graph_matches_the_oracle():
     for r in (0.3, 1.0):
         expected = reference.gasp_reference(n, e, w, size_regularizer=r)
         assert np.array_equal(gasp(e, w, n_nodes=n, size_regularizer=r), expected)
+
+
+@pytest.mark.filterwarnings("ignore::gasp_graph.GaspWarning")
+@pytest.mark.parametrize("null_model", ["modularity", "cpm"])
+def test_null_model_with_regularizer_and_completion_matches_the_oracle(null_model):
+    # Two stale-key terms at once (the null-model term falls, the size factor shrinks), and the
+    # completion pass, where negative values grow as the factor shrinks.
+    pytest.importorskip("networkx")
+    from test_null_model import _problem, _Recording
+
+    rng = np.random.default_rng(17 + (null_model == "cpm"))
+    for _ in range(30):
+        n, e, w, kw = _problem(rng, bool(rng.integers(2)), null_model)
+        kw.update(size_regularizer=float(rng.choice([0.5, 2.0])), n_clusters=None,
+                  min_clusters=None, node_sizes=rng.uniform(0.5, 2.0, size=n))
+        a, scale = reference.null_model_values(
+            n, e.tolist(), w.tolist(), kw["edge_sizes"], null_model, kw["node_weights"])
+        m = len(w)
+        state = _Recording(
+            n, e.tolist(), w.tolist(),
+            [False] * m if kw["lifted"] is None else kw["lifted"].tolist(),
+            [1.0] * m if kw["edge_sizes"] is None else kw["edge_sizes"].tolist(),
+            kw["node_sizes"].tolist(), "sum", None, null_values=a, gamma=kw["resolution"])
+        reference.run_phases(state, kw["size_regularizer"], False, False, run_to_completion=True)
+        problem = prepare(e, w, n_nodes=n, **kw)
+        labels, merges, heights, _ = _core.run(problem, record_merges=True,
+                                               run_to_completion=True)
+        ref = np.array([(x, y) for x, y, _ in state.record], dtype=np.int64).reshape(-1, 2)
+        assert np.array_equal(merges, ref), (merges.tolist(), ref.tolist(), kw)
+        assert np.array_equal(labels, state.labels(n))
+        np.testing.assert_allclose(heights, [h * scale for _, _, h in state.record],
+                                   rtol=1e-9, atol=1e-12)
