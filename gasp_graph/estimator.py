@@ -61,7 +61,7 @@ class _FallbackEstimator:
             out[name] = value
         return out
 
-    def set_params(self, **params):
+    def set_params(self, /, **params):
         """Set parameters (validated at ``fit``); ``name__param`` sets a nested one."""
         valid = self.get_params(deep=True)
         nested = {}
@@ -299,7 +299,7 @@ class GASP(*_BASES):
         self.beta_criterion = beta_criterion
         self.seed = seed
 
-    def set_params(self, **params):
+    def set_params(self, /, **params):
         """Set parameters (see scikit-learn's ``set_params``); they are validated at ``fit``.
 
         GASP's parameters are plain values, so a nested ``name__key`` is an error

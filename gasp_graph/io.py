@@ -220,7 +220,7 @@ class _Lines:
                 raise EdgeListError(
                     f"{self.name}: not a text file (not UTF-8 at {where}: {exc.reason})"
                 ) from None
-            except (EOFError, OSError, lzma.LZMAError) as exc:
+            except (EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
                 raise EdgeListError(
                     f"{self.name}, line {self.lineno + 1}: cannot be decompressed ({exc})"
                 ) from None

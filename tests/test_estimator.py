@@ -211,6 +211,8 @@ def test_set_params_with_a_nested_or_unknown_name_is_a_value_error():
         GASP().set_params(linkage__x=1)
     with pytest.raises(GaspValueError, match="invalid parameter 'no_such'"):
         GASP().set_params(no_such=1)
+    with pytest.raises(GaspValueError, match="invalid parameter 'self'"):  # was a TypeError
+        GASP().set_params(self=1)
     model = GASP().set_params(linkage="max", beta=0.3)
     assert model.linkage == "max" and model.beta == 0.3
 

@@ -665,6 +665,8 @@ ANY_VALUE = st.one_of(REALS, st.sampled_from(NOT_REAL + BOOLS + HUGE_INTS))
 
 def kind_of(x):
     """'bool', 'not_real', 'huge' (an integer beyond the double range) or 'real'."""
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iuf":
+        x = x[()]
     if isinstance(x, (bool, np.bool_)):
         return "bool"
     if not isinstance(x, numbers.Real):
@@ -817,6 +819,38 @@ def test_networkx_attributes_are_real_numbers_or_a_typed_error(attr, x, multigra
     else:
         assert type(result) is expected, (x, result)
         assert attr in str(result), result  # names the attribute (and the edge or node)
+
+
+@given(st.sampled_from(["weight", "size", "lift"]), ANY_VALUE,
+       st.sampled_from(["pandas", "igraph"]))
+def test_table_attributes_are_real_numbers_or_a_typed_error(attr, x, kind):
+    # The same rule for DataFrame columns and igraph edge attributes as for networkx.
+    rows = {"source": [0, 1, 2], "target": [1, 2, 3], "weight": [0.5, 0.5, -0.5],
+            "size": [1.0, 1.0, 1.0], "lift": [False, False, False]}
+    rows[attr] = [x] + rows[attr][1:]
+    if kind == "pandas":
+        pd = pytest.importorskip("pandas")
+        graph = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in rows.items()})
+    else:
+        ig = pytest.importorskip("igraph")
+        graph = ig.Graph(list(zip(rows["source"], rows["target"])))
+        for name in ("weight", "size", "lift"):
+            graph.es[name] = rows[name]
+    keyword, real_rule = ATTRIBUTES[attr]
+    kwargs = {"weight": "weight"} if keyword == "weight" else {keyword: attr}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GaspWarning on graphs without repulsion
+        result = call(gasp_graph.partition, graph, **kwargs)
+    kind_x = kind_of(x)
+    if x is None or (attr == "lift" and kind_x == "bool"):
+        return  # a missing value (default or error) and the lifted flags' own values
+    expected = {"bool": GaspTypeError, "not_real": GaspTypeError, "huge": GaspValueError}.get(
+        kind_x) or real_rule(x)
+    if expected is None:
+        assert isinstance(result, list), (x, result)
+    else:
+        assert type(result) is expected, (x, result)
+        assert attr in str(result), result
 
 
 GRAPHML_TYPES = ["int", "long", "float", "double", "boolean", "string"]

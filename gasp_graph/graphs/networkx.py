@@ -13,8 +13,9 @@ import sys
 
 import numpy as np
 
-from .._validation import self_loop_error, self_loops_mode, shown
+from .._validation import self_loop_error, self_loops_mode
 from ..exceptions import GaspTypeError, GaspValueError
+from ._columns import flag_value, real_value
 
 __all__ = [
     "is_networkx_graph",
@@ -52,38 +53,6 @@ def check_undirected(G) -> None:
 def edge_at(G, k):
     """(u, v, data) of the k-th edge in G's edge iteration order (only used to build errors)."""
     return next(itertools.islice(G.edges(data=True), k, None))
-
-
-def real_value(x, what):
-    """``x`` as a float if it is a real number (bool excluded), else GaspTypeError.
-
-    ``what`` names the value in the message ("edge (0, 1) has weight=").  Strings, complex
-    numbers and other objects are rejected rather than converted (float("0.5") or the real part
-    of a complex would hide a mistake).  True/False are not weights either: a flag stored in a
-    weight attribute is an error, not 1.0.  Integers too large for a double are GaspValueError.
-    """
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise GaspTypeError(
-            f"{what}{x!r} ({type(x).__name__}); it must be a real number "
-            "(int or float; strings, complex numbers and booleans are not accepted)"
-        )
-    try:
-        return float(x)
-    except OverflowError:
-        raise GaspValueError(f"{what}{shown(x)}: too large for a double (|x| > 1.8e308)") from None
-
-
-def flag_value(x, what):
-    """A lifted flag: True/False or a number equal to 0 or 1, as 0.0 / 1.0."""
-    if isinstance(x, (bool, np.bool_)):
-        return float(x)
-    if isinstance(x, numbers.Real) and not isinstance(x, str) and x in (0, 1):
-        return float(x)
-    if isinstance(x, numbers.Real):
-        raise GaspValueError(f"{what}{x!r}; lifted flags must be True/False (or 1/0)")
-    raise GaspTypeError(
-        f"{what}{x!r} ({type(x).__name__}); lifted flags must be True/False (or 1/0)"
-    )
 
 
 def _checked(u, v, attr, x, check):
