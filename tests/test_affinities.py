@@ -461,3 +461,22 @@ def test_grid_graph_seeds_and_gather_that_work():
     a = np.arange(2 * 30, dtype=float).reshape(2, 5, 6)
     assert np.array_equal(g.gather(a), a.reshape(2, -1)[g.offset_index, g.source])
     assert np.array_equal(g.gather(np.concatenate([a, a])), g.gather(a))  # extra offsets unused
+
+
+@pytest.mark.parametrize("linkage", ["average", "abs_max", "sum"])
+def test_n_clusters_counts_segments_inside_the_mask(linkage):
+    rng = np.random.default_rng(3)
+    offsets = [[0, 1], [1, 0], [2, 2]]
+    affs = rng.uniform(0, 1, size=(3, 12, 12))
+    mask = np.zeros((12, 12), dtype=bool)
+    mask[2:10, 1:11] = True
+    for k in (1, 3, 7):
+        labels = segment(affs, offsets, mask=mask, n_clusters=k, linkage=linkage)
+        assert set(np.unique(labels[mask]).tolist()) == set(range(1, k + 1))
+        assert (labels[~mask] == 0).all()
+    # min_clusters stops as soon as k segments are left inside the mask (GASP alone merges
+    # these attractive affinities into one segment)
+    attractive = 0.6 + 0.4 * affs
+    assert segment(attractive, offsets, mask=mask, linkage=linkage).max() == 1
+    labels = segment(attractive, offsets, mask=mask, min_clusters=3, linkage=linkage)
+    assert set(np.unique(labels[mask]).tolist()) == {1, 2, 3}

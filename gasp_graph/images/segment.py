@@ -252,7 +252,7 @@ def segment(
     pixel-level run reaches after some merges, the result is exactly the pixel-level result
     (linkages ``sum``, ``average``, ``max``, ``min``, ``abs_max``; see :func:`region_graph` for
     the two limits); one pixel per superpixel gives exactly the pixel-level result.
-    ``n_clusters`` then counts segments inside the mask.
+    ``n_clusters`` and ``min_clusters`` count segments inside the mask, on both paths.
 
     *Small segments, "merge"* (``min_size > 1``).  The segment with the fewest pixels below the
     threshold (ties: lowest label) is merged into the neighbouring segment with the highest
@@ -348,6 +348,14 @@ def segment(
         b = select_beta(g.edges, g.gather(a), n_nodes=g.n_nodes,
                         lifted=g.lifted if local_merge else None, kind=kind, eps=_LOGIT_EPS,
                         linkage=linkage, linkage_param=linkage_param).beta
+    if msk is not None:
+        # pixels outside the mask are isolated nodes of the grid graph: the cluster counts
+        # given by the caller count segments inside the mask only
+        n_out = int(msk.size - np.count_nonzero(msk))
+        if n_clusters is not None:
+            n_clusters = _as_int("n_clusters", n_clusters, minimum=1) + n_out
+        if min_clusters is not None:
+            min_clusters = _as_int("min_clusters", min_clusters, minimum=1) + n_out
     # The engine enumerates the edges of grid_graph(...) itself, in its order, and maps the
     # affinities with signed_weights' function: the partition of that explicit edge list.
     problem = prepare_grid(
