@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "graph.h"
 #include "unionfind.h"
 
@@ -21,11 +22,12 @@ int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const
                          int64_t *labels, const volatile int32_t *cancel, gasp_stats_t *st)
 {
     gasp_uf_t uf;
+    gasp_set_phase(st, GASP_PHASE_SHORTCUT);
     int rc = gasp_uf_init(&uf, n);
     if (rc != GASP_OK)
         return rc;
     for (gasp_idx_t k = 0; k < m; k++) {
-        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
+        if (gasp_poll_random(k, cancel)) {
             gasp_uf_destroy(&uf);
             return GASP_EINTERRUPTED;
         }
@@ -47,18 +49,23 @@ int gasp_fast_components(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const
 /*
  * Stable LSD radix sort of ids 0..m-1 by key (8 bits per pass; passes where every key has the
  * same byte are skipped).  keys and tmp_keys hold m keys; order and tmp_order m ids.  The sorted
- * ids end in *order_out (one of the two id buffers).
+ * ids end in *order_out (one of the two id buffers).  Polls cancel in every pass: returns GASP_OK
+ * or GASP_EINTERRUPTED.
  */
-static void radix_sort(gasp_idx_t m, uint64_t *keys, uint64_t *tmp_keys, gasp_idx_t *order,
-                       gasp_idx_t *tmp_order, gasp_idx_t **order_out)
+static int radix_sort(gasp_idx_t m, uint64_t *keys, uint64_t *tmp_keys, gasp_idx_t *order,
+                      gasp_idx_t *tmp_order, gasp_idx_t **order_out,
+                      const volatile int32_t *cancel)
 {
     int64_t count[256];
     for (gasp_idx_t i = 0; i < m; i++)
         order[i] = i;
     for (int shift = 0; shift < 64; shift += 8) {
         memset(count, 0, sizeof count);
-        for (gasp_idx_t i = 0; i < m; i++)
+        for (gasp_idx_t i = 0; i < m; i++) {
+            if (gasp_poll(i, cancel))
+                return GASP_EINTERRUPTED;
             count[(keys[i] >> shift) & 0xFF]++;
+        }
         if (count[(keys[0] >> shift) & 0xFF] == m)
             continue;
         int64_t sum = 0;
@@ -68,6 +75,8 @@ static void radix_sort(gasp_idx_t m, uint64_t *keys, uint64_t *tmp_keys, gasp_id
             sum += c;
         }
         for (gasp_idx_t i = 0; i < m; i++) {
+            if (gasp_poll(i, cancel))
+                return GASP_EINTERRUPTED;
             int64_t at = count[(keys[i] >> shift) & 0xFF]++;
             tmp_keys[at] = keys[i];
             tmp_order[at] = order[i];
@@ -80,6 +89,7 @@ static void radix_sort(gasp_idx_t m, uint64_t *keys, uint64_t *tmp_keys, gasp_id
         tmp_order = to;
     }
     *order_out = order;
+    return GASP_OK;
 }
 
 int gasp_mws_init(gasp_mws_t *s, gasp_idx_t n, const gasp_options_t *options, int64_t *merges,
@@ -184,10 +194,17 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
         rc = GASP_ENOMEM;
         goto cleanup;
     }
-    for (gasp_idx_t k = 0; k < m; k++)
+    gasp_set_phase(st, GASP_PHASE_SORT);
+    for (gasp_idx_t k = 0; k < m; k++) {
+        if (gasp_poll(k, options->cancel)) {
+            rc = GASP_EINTERRUPTED;
+            goto cleanup;
+        }
         keys[k] = gasp_mws_key(weights[k]);
-    if (m > 0)
-        radix_sort(m, keys, tmp_keys, ids, tmp_ids, &order);
+    }
+    if (m > 0 &&
+        (rc = radix_sort(m, keys, tmp_keys, ids, tmp_ids, &order, options->cancel)) != GASP_OK)
+        goto cleanup;
     free(keys);
     free(tmp_keys);
     keys = tmp_keys = NULL;
@@ -201,6 +218,10 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
         goto cleanup;
     }
     for (gasp_idx_t i = 0; i < m; i++) {
+        if (gasp_poll_random(i, options->cancel)) {
+            rc = GASP_EINTERRUPTED;
+            goto cleanup;
+        }
         gasp_idx_t k = order[i];
         su[i] = (gasp_idx_t)edges[2 * (int64_t)k];
         sv[i] = (gasp_idx_t)edges[2 * (int64_t)k + 1];
@@ -213,8 +234,9 @@ int gasp_fast_mutex_watershed(gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
     if ((rc = gasp_mws_init(&mws, n, options, merges, heights, st)) != GASP_OK)
         goto cleanup;
     have_mws = 1;
+    gasp_set_phase(st, GASP_PHASE_SHORTCUT);
     for (gasp_idx_t i = 0; i < m && !mws.done; i++) {
-        if ((i & (i - 1)) == 0 || (i & 0xFFFF) == 0) {
+        if ((i & (i - 1)) == 0 || (i & (GASP_POLL_EVERY_RANDOM - 1)) == 0) {
             if ((rc = gasp_mws_poll(&mws)) != GASP_OK)
                 goto cleanup;
         }

@@ -34,7 +34,9 @@ typedef enum {
     GASP_ENOMEM = 1,        /* a working array could not be allocated */
     GASP_EINVAL = 2,        /* an argument is invalid; gasp_stats_t says which and where */
     GASP_EINTERRUPTED = 3,  /* *options->cancel became non-zero during the run */
-    GASP_ENUMERIC = 4,      /* a linkage value became NaN (overflow of sum or of a power) */
+    GASP_ENUMERIC = 4,      /* a value left the double range: a linkage value overflowed (inf or
+                               NaN), or a size factor or regularised priority left the normal
+                               range (see gasp.c, "Size factors") */
     GASP_EINTERNAL = 5,     /* an invariant check failed: a bug, please report it */
     GASP_ETOOBIG = 6        /* the graph does not fit the id width of this module */
 } gasp_error_t;
@@ -109,6 +111,19 @@ typedef enum {
     GASP_OFFSET_SAMPLED = 2   /* a keep bit decides each candidate edge of the offset */
 } gasp_offset_flag_t;
 
+/* What the engine is doing (gasp_stats_t.phase). */
+typedef enum {
+    GASP_PHASE_VALIDATE = 1,  /* checking the arguments */
+    GASP_PHASE_SORT = 2,      /* mutex watershed shortcut: sorting and gathering the edges */
+    GASP_PHASE_SHORTCUT = 3,  /* a shortcut's main loop (components, mutex watershed) */
+    GASP_PHASE_BUILD = 4,     /* building the contraction graph */
+    GASP_PHASE_HEAP = 5,      /* filling and building the priority queue of a pass */
+    GASP_PHASE_MERGE = 6,     /* the main loop of a pass */
+    GASP_PHASE_LABELS = 7,    /* writing the labels */
+    GASP_PHASE_DONE = 8,      /* finished successfully */
+    GASP_PHASE_REFINE = 9     /* local moves after the merges (options.refine) */
+} gasp_phase_t;
+
 /* Options of one run.  Zero-initialised means: sum linkage, no constraints, no regulariser. */
 typedef struct {
     int32_t linkage;                   /* a gasp_linkage_t */
@@ -156,6 +171,10 @@ typedef struct {
     int64_t err_index;   /* with GASP_EINVAL: offending element index, or -1 */
     int64_t n_moves;     /* node moves made by the refinement */
     double refine_gain;  /* the objective's increase due to the refinement */
+    int64_t n_rekeys;    /* priority-queue keys recomputed after merges (folded edges, stale keys
+                            re-checked on top of the queue, refreshed clusters) */
+    int32_t phase;       /* a gasp_phase_t: written as the run proceeds (another thread may read
+                            it); after an error, the phase the run ended in */
 } gasp_stats_t;
 
 /*

@@ -70,6 +70,18 @@ typedef enum {
     GASP_OFFSET_SAMPLED = 2
 } gasp_offset_flag_t;
 
+typedef enum {
+    GASP_PHASE_VALIDATE = 1,
+    GASP_PHASE_SORT = 2,
+    GASP_PHASE_SHORTCUT = 3,
+    GASP_PHASE_BUILD = 4,
+    GASP_PHASE_HEAP = 5,
+    GASP_PHASE_MERGE = 6,
+    GASP_PHASE_LABELS = 7,
+    GASP_PHASE_DONE = 8,
+    GASP_PHASE_REFINE = 9
+} gasp_phase_t;
+
 typedef struct {
     int32_t linkage;
     double linkage_param;
@@ -101,6 +113,8 @@ typedef struct {
     int64_t err_index;
     int64_t n_moves;
     double refine_gain;
+    int64_t n_rekeys;
+    int32_t phase;
 } gasp_stats_t;
 
 int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "control.h"
 #include "linkage.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -134,7 +135,7 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
         g->ecount[x] += g->ecount[y];
     }
     double v = gasp_linkage_fold(g->linkage, g->linkage_param, g->val[x], sx, g->val[y], sy);
-    if (v != v)
+    if (!isfinite(v))
         g->numeric_error = 1;
     g->val[x] = v;
     g->flags[x] |= g->flags[y] & (GASP_EDGE_LOCAL | GASP_EDGE_CONSTRAINED);
@@ -147,7 +148,8 @@ static inline void fold_into(gasp_graph_t *g, gasp_idx_t x, gasp_idx_t y)
 /*
  * Rebuild the table with fresh_cap slots (a power of two above the alive edges).  Slots keep
  * their fingerprints, so rehashing never reads the edge records.  Returns GASP_ENOMEM, keeping
- * the old table, when the new one cannot be allocated.
+ * the old table, when the new one cannot be allocated, and GASP_EINTERRUPTED, keeping it too,
+ * when g->cancel is set meanwhile (a rehash of a large table is one long step).
  */
 static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
 {
@@ -160,6 +162,10 @@ static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
         fresh[i].e = -1;
     }
     for (uint64_t i = 0; i < cap; i++) {
+        if (gasp_poll_random((int64_t)i, g->cancel)) {
+            free(fresh);  /* the old table stays, intact */
+            return GASP_EINTERRUPTED;
+        }
         gasp_slot_t x = g->slots[i];
         if (x.e < 0)
             continue;
@@ -181,6 +187,29 @@ static void table_maybe_shrink(gasp_graph_t *g)
     uint64_t cap = g->cap;
     if (cap > 4096 && (uint64_t)g->n_alive * 16 < cap)
         (void)table_resize(g, cap / 4);
+}
+
+/*
+ * Edge sizes enter the size-weighted linkages (average, generalized_mean, smooth_max) through
+ * sums and ratios only, so they are stored multiplied by 2^k, the power of two that puts the
+ * largest edge size in [1, 2) (k = 0, nothing changes, when it already lies there: unit sizes).
+ * Scaling by a power of two is exact and commutes with rounded +, *, / (barring underflow and
+ * overflow), so every folded value is bit-for-bit what the unscaled sizes give whenever those stay
+ * in range; and the sum of all sizes now stays below 2m, so it cannot overflow to inf (which made
+ * averages 0 or NaN).  Sizes below 2^-1022 of the largest lose precision or become 0: their
+ * contribution is below the rounding of the others (two folded zero sizes give NaN, reported as
+ * GASP_ENUMERIC).  Returns k.
+ */
+static int edge_size_shift(const double *edge_sizes, gasp_idx_t m)
+{
+    if (!edge_sizes || m == 0)
+        return 0;
+    double hi = edge_sizes[0];
+    for (gasp_idx_t k = 1; k < m; k++)
+        hi = edge_sizes[k] > hi ? edge_sizes[k] : hi;
+    int e;
+    (void)frexp(hi, &e);  /* hi = f 2^e, f in [0.5, 1) */
+    return 1 - e;
 }
 
 static void *alloc_array(size_t count, size_t size)
@@ -296,8 +325,10 @@ void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, cons
         g->ends[2 * (int64_t)k] = u;
         g->ends[2 * (int64_t)k + 1] = v;
         g->val[k] = gasp_linkage_init(linkage, w[i], size);
+        if (!isfinite(g->val[k]))
+            g->numeric_error = 1;  /* sum: s * w overflowed */
         if (g->esz)
-            g->esz[k] = size;
+            g->esz[k] = g->size_shift ? ldexp(size, g->size_shift) : size;
         else if (g->ecount)
             g->ecount[k] = 1;
         g->flags[k] = (lifted && lifted[i]) ? 0 : GASP_EDGE_LOCAL;
@@ -344,6 +375,8 @@ int gasp_graph_finish(gasp_graph_t *g)
     }
     g->arena_top = top;
     for (gasp_idx_t k = 0; k < m; k++) {
+        if (gasp_poll(k, g->cancel))
+            return GASP_EINTERRUPTED;
         if (g->flags[k] & GASP_EDGE_DEAD)
             continue;
         gasp_idx_t a = g->ends[2 * (int64_t)k], b = g->ends[2 * (int64_t)k + 1];
@@ -360,6 +393,9 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     int rc = gasp_graph_alloc(g, n, m, linkage, linkage_param, edge_sizes == NULL);
     if (rc != GASP_OK)
         return rc;
+    g->cancel = cancel;
+    if (g->esz)
+        g->size_shift = edge_size_shift(edge_sizes, m);
     if (!edges) {
         /* every id starts dead, to be added with gasp_graph_add_edge */
         for (gasp_idx_t k = 0; k < m; k++) {
@@ -381,7 +417,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
     }
     gasp_idx_t a[GASP_GRAPH_CHUNK], b[GASP_GRAPH_CHUNK];
     for (gasp_idx_t k = 0; k < m; k += GASP_GRAPH_CHUNK) {
-        if ((k & 0xFFFF) == 0 && cancel && *cancel) {
+        if (gasp_poll_random(k, cancel)) {  /* k steps by GASP_GRAPH_CHUNK, which divides 4096 */
             gasp_graph_destroy(g);
             return GASP_EINTERRUPTED;
         }

@@ -81,8 +81,10 @@ typedef struct {
     int64_t n_alive;       /* alive edges; the table shrinks when they fill less than 1/16 */
     int linkage;
     double linkage_param;
-    int numeric_error;     /* set when a fold produced NaN */
+    int numeric_error;     /* set when a value became inf or NaN (init or fold) */
     int alloc_error;       /* set when the arena could not grow (contraction left undone) */
+    const volatile int32_t *cancel;  /* not owned, may be NULL: polled by long single steps */
+    int size_shift;        /* edge sizes are stored times 2^size_shift (see edge_size_shift) */
     /* Scratch filled by gasp_graph_contract. */
     gasp_idx_t *moved;      /* owned; surviving half-edges of the absorbed cluster */
     gasp_idx_t *fold_alive; /* owned; the surviving edge of each fold */

@@ -244,6 +244,26 @@ void gasp_heap_append(gasp_heap_t *h, gasp_idx_t item, double key)
 
 #define INSERTION_MAX 16
 
+/* Cancellation of a long sort (gasp_heap_build_cancel): cancel is polled about every 2^16
+ * elements of work; once it is set the sorts return at once, leaving the array out of order. */
+typedef struct {
+    const volatile int32_t *cancel;  /* not owned; may be NULL */
+    int64_t work;                    /* element operations since the last poll */
+    int stopped;                     /* cancel was seen */
+} sort_ctl_t;
+
+static inline int sort_poll(sort_ctl_t *c, int64_t units)
+{
+    if (c->stopped)
+        return 1;
+    c->work += units;
+    if (c->work >= 0x10000) {
+        c->work = 0;
+        c->stopped = c->cancel && *c->cancel;
+    }
+    return c->stopped;
+}
+
 static void insertion_sort(gasp_heap_entry_t *a, int64_t n)
 {
     for (int64_t i = 1; i < n; i++) {
@@ -266,9 +286,11 @@ static inline void swap_entries(gasp_heap_entry_t *a, gasp_heap_entry_t *b)
 
 /* Quicksort by the queue order (median of three pivots; the smaller side recursed, so the depth
  * is O(log n)).  The order is total (ids differ), so equal elements never occur. */
-static void quick_sort(gasp_heap_entry_t *a, int64_t n)
+static void quick_sort(gasp_heap_entry_t *a, int64_t n, sort_ctl_t *c)
 {
     while (n > INSERTION_MAX) {
+        if (sort_poll(c, n))  /* a partition costs O(n) */
+            return;
         int64_t mid = n / 2;
         if (entry_before(&a[mid], &a[0]))
             swap_entries(&a[mid], &a[0]);
@@ -291,11 +313,11 @@ static void quick_sort(gasp_heap_entry_t *a, int64_t n)
         }
         int64_t left = j + 1;  /* a[0..left) before-or-equal the pivot, a[left..n) after-or-equal */
         if (left < n - left) {
-            quick_sort(a, left);
+            quick_sort(a, left, c);
             a += left;
             n -= left;
         } else {
-            quick_sort(a + left, n - left);
+            quick_sort(a + left, n - left, c);
             n = left;
         }
     }
@@ -315,12 +337,14 @@ static inline int bucket_of(double key, double half_hi, double scale)
 /* Sort a[0..n) in the queue order, in place: RADIX buckets of equal key width between the
  * smallest and the largest key (American flag sort; RADIX write positions stay in cache), each
  * bucket sorted the same way until it is small (or all its keys are equal). */
-static void sort_entries(gasp_heap_entry_t *a, int64_t n)
+static void sort_entries(gasp_heap_entry_t *a, int64_t n, sort_ctl_t *c)
 {
     if (n <= 64) {
-        quick_sort(a, n);
+        quick_sort(a, n, c);
         return;
     }
+    if (sort_poll(c, 2 * n))  /* the two passes below */
+        return;
     double lo = a[0].key, hi = a[0].key;
     for (int64_t i = 1; i < n; i++) {
         lo = a[i].key < lo ? a[i].key : lo;
@@ -330,7 +354,7 @@ static void sort_entries(gasp_heap_entry_t *a, int64_t n)
     double width = 0.5 * hi - 0.5 * lo;
     double half_hi = 0.5 * hi, scale = (double)RADIX / width;
     if (!(width > 0.0) || !isfinite(scale)) {
-        quick_sort(a, n);  /* equal keys, or too close together for buckets */
+        quick_sort(a, n, c);  /* equal keys, or too close together for buckets */
         return;
     }
     int64_t next[RADIX], end[RADIX];
@@ -346,6 +370,8 @@ static void sort_entries(gasp_heap_entry_t *a, int64_t n)
     }
     /* follow each displaced entry to its bucket's next free place */
     for (int b = 0; b < RADIX; b++) {
+        if (sort_poll(c, end[b] - next[b]))
+            return;
         while (next[b] < end[b]) {
             gasp_heap_entry_t x = a[next[b]];
             int c = bucket_of(x.key, half_hi, scale);
@@ -359,16 +385,19 @@ static void sort_entries(gasp_heap_entry_t *a, int64_t n)
     int64_t start = 0;
     for (int b = 0; b < RADIX; b++) {
         if (end[b] - start == n) {
-            quick_sort(a, n);  /* one bucket took everything (a far outlier): stop splitting */
+            quick_sort(a, n, c);  /* one bucket took everything (a far outlier): stop splitting */
             return;
         }
-        sort_entries(a + start, end[b] - start);
+        sort_entries(a + start, end[b] - start, c);
+        if (c->stopped)
+            return;
         start = end[b];
     }
 }
 
-void gasp_heap_build(gasp_heap_t *h)
+int gasp_heap_build_cancel(gasp_heap_t *h, const volatile int32_t *cancel)
 {
+    sort_ctl_t ctl = {cancel, 0, 0};
     /* gather the live entries at the front of the run: its own, then the heap's */
     gasp_idx_t k = 0;
     for (gasp_idx_t j = h->run_head; j < h->run_len; j++)
@@ -383,9 +412,17 @@ void gasp_heap_build(gasp_heap_t *h)
         h->n_run += h->hsize;
         h->hsize = 0;
     }
-    sort_entries(h->run, k);
+    sort_entries(h->run, k, &ctl);
+    if (ctl.stopped)
+        return GASP_EINTERRUPTED;  /* the run is out of order and pos[] stale: not usable */
     for (gasp_idx_t j = 0; j < k; j++)
         h->pos[h->run[j].id] = -2 - j;
+    return GASP_OK;
+}
+
+void gasp_heap_build(gasp_heap_t *h)
+{
+    (void)gasp_heap_build_cancel(h, NULL);
 }
 
 int gasp_heap_check(const gasp_heap_t *h)

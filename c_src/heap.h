@@ -81,6 +81,10 @@ int gasp_heap_reserve(gasp_heap_t *h, gasp_idx_t capacity);
  * cannot grow, they stay in the heap (still a valid queue). */
 void gasp_heap_build(gasp_heap_t *h);
 
+/* gasp_heap_build, polling cancel (may be NULL) about every 2^16 elements of sorting work:
+ * GASP_OK, or GASP_EINTERRUPTED when *cancel became non-zero (the queue is then unusable). */
+int gasp_heap_build_cancel(gasp_heap_t *h, const volatile int32_t *cancel);
+
 static inline int gasp_heap_contains(const gasp_heap_t *h, gasp_idx_t item)
 {
     return h->pos[item] != -1;

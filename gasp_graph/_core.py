@@ -6,6 +6,7 @@ Two builds of the same C engine exist: ``_gasp32`` (int32 ids inside; less memor
 from __future__ import annotations
 
 import os
+import signal
 import threading
 
 import numpy as np
@@ -84,8 +85,10 @@ def raise_for(code: int, stats=None) -> None:
         raise KeyboardInterrupt("GASP run interrupted")
     if code == 4:
         raise GaspNumericError(
-            "a linkage value became NaN (overflow of a sum or a power of huge weights); "
-            "rescale the weights"
+            "a value left the double range: a linkage value overflowed to inf or NaN (a sum, "
+            "a size-weighted mean or a power of huge weights), or, with size_regularizer, a "
+            "size factor S**-r or a priority fell below 2.2e-308, or a null-model term "
+            "overflowed; rescale the weights, the sizes, size_regularizer or resolution"
         )
     if code == 6:
         raise GaspValueError("the graph is too large for this build of the engine")
@@ -100,7 +103,7 @@ _BYTES_PER_EDGE = 64
 _memory_total = []
 
 
-def _machine_memory():
+def machine_memory():
     """Physical memory plus swap in bytes, or None when unknown."""
     if not _memory_total:
         total = None
@@ -122,7 +125,7 @@ def check_memory(n_nodes: int, n_edges: int) -> None:
     Without this check a huge node id (n_nodes defaults to the largest id + 1) makes the engine
     allocate and fill O(n_nodes) arrays: the process swaps or is killed instead of failing.
     """
-    total = _machine_memory()
+    total = machine_memory()
     need = _BYTES_PER_NODE * n_nodes + _BYTES_PER_EDGE * n_edges
     if total is not None and need > total:
         raise GaspMemoryError(
@@ -155,6 +158,17 @@ for _mod in _MODULES.values():
             return 1
 
 
+def _mask_interrupts():
+    """Block SIGINT in the calling (worker) thread, where available.
+
+    The kernel delivers a process-wide SIGINT to any thread that does not block it.  If the
+    engine's thread took it, the waiting thread would only notice at the end of its current wait
+    slice; blocked here, the signal wakes the waiting thread at once.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 def _call_engine(lib, args, cancel, threaded, fn=None):
     """Call gasp_run (or ``fn``), in a worker thread when ``threaded`` so Ctrl-C can cancel it.
 
@@ -166,6 +180,10 @@ def _call_engine(lib, args, cancel, threaded, fn=None):
     The wait uses an Event, not ``Thread.join``: on some Python versions (3.11, for one) a
     ``join`` interrupted by a signal marks the thread as finished although it still runs
     (bpo-45274), so a second ``join`` would return at once.
+
+    When no thread can be started (an address-space or thread-count limit: ``RuntimeError:
+    can't start new thread``), the engine runs in the calling thread instead: the result is the
+    same, only a Ctrl-C then takes effect when the run ends.
     """
     fn = lib.gasp_run if fn is None else fn
     if not threaded:
@@ -175,12 +193,16 @@ def _call_engine(lib, args, cancel, threaded, fn=None):
 
     def work():
         try:
+            _mask_interrupts()
             result["code"] = fn(*args)
         finally:
             done.set()
 
     worker = threading.Thread(target=work, name="gasp_graph-engine", daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except RuntimeError:  # the thread could not start; nothing ran
+        return fn(*args)
     try:
         while not done.wait(_WAIT_SLICE):
             pass
@@ -227,7 +249,8 @@ def run(
     Returns ``(labels, merges, heights, stats)``; ``merges`` and ``heights`` are ``None`` unless
     ``record_merges``; ``stats`` is a dict with ``n_merges``, ``n_clusters``, ``n_pops``, ``n_moved`` (edges
     re-attached by contractions) and ``n_folds`` (parallel edges folded), ``stopped`` (the callback stopped the run) and
-    ``n_merges_gasp`` (merges before the completion pass).
+    ``n_merges_gasp`` (merges before the completion pass) and ``n_rekeys`` (queue keys recomputed
+    after merges: folded edges, stale keys re-checked on top of the queue, refreshed clusters).
     """
     grid = isinstance(problem, GridProblem)
     n = problem.n_nodes
@@ -235,11 +258,14 @@ def run(
     check_memory(n, m)
     mod = _module_for(n, m, index_bits)
     ffi, lib = mod.ffi, mod.lib
-    labels = np.empty(n, dtype=np.int64)
     merges = heights = None
-    if record_merges:
-        merges = np.empty((max(n - 1, 0), 2), dtype=np.int64)
-        heights = np.empty(max(n - 1, 0), dtype=np.float64)
+    try:
+        labels = np.empty(n, dtype=np.int64)
+        if record_merges:
+            merges = np.empty((max(n - 1, 0), 2), dtype=np.int64)
+            heights = np.empty(max(n - 1, 0), dtype=np.float64)
+    except MemoryError:
+        raise GaspMemoryError(f"could not allocate the output arrays for n_nodes={n}") from None
     opts = ffi.new("gasp_options_t *")
     opts.linkage = problem.linkage_code
     opts.linkage_param = problem.linkage_param
@@ -292,6 +318,7 @@ def run(
         "n_merges_gasp": stats.n_merges_gasp,
         "n_moves": stats.n_moves,
         "refine_gain": stats.refine_gain,
+        "n_rekeys": stats.n_rekeys,
     }
     if record_merges:
         merges = merges[: stats.n_merges]

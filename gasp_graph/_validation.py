@@ -117,19 +117,58 @@ def _as_bool(name, value) -> bool:
     raise GaspTypeError(f"{name} must be True or False, got {value!r}")
 
 
-def _as_int(name, value, minimum=None) -> int:
+_INT64_MAX = 2**63 - 1
+
+
+def shown(value) -> str:
+    """repr(value) for a message, with huge integers abbreviated (10**400 has 401 digits)."""
+    text = repr(value)
+    if isinstance(value, numbers.Integral) and len(text) > 40:
+        return f"{text[:12]}... (an integer of {len(text.lstrip('-'))} digits)"
+    return text
+
+
+def _as_int(name, value, minimum=None, maximum=_INT64_MAX) -> int:
+    """``value`` as an int in [minimum, maximum] (integers only; bool is not an integer here).
+
+    The default maximum is the largest int64: every integer option ends in a C int64.
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise GaspTypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = operator.index(value)
     if minimum is not None and value < minimum:
         raise GaspValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        what = "2**63 - 1, the largest int64" if maximum == _INT64_MAX else str(maximum)
+        raise GaspValueError(f"{name} must be <= {what}, got {shown(value)}")
     return value
 
 
 def _as_float(name, value) -> float:
+    """``value`` as a float (real numbers only; bool is not a number here)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise GaspTypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # a Python int beyond the double range
+        raise GaspValueError(
+            f"{name}={shown(value)} is too large for a double (|x| > 1.8e308)"
+        ) from None
+
+
+def as_rng(seed, *, default=None, name="seed") -> np.random.Generator:
+    """A numpy Generator from ``seed=``: None (``default``, itself None for fresh entropy, or a
+    fixed integer), an integer >= 0, or a Generator (used as is)."""
+    if seed is None:
+        return np.random.default_rng(default)
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise GaspTypeError(
+            f"{name} must be None, an integer >= 0 or a numpy.random.Generator, got {seed!r} "
+            f"({type(seed).__name__})"
+        )
+    return np.random.default_rng(_as_int(name, seed, minimum=0, maximum=None))
 
 
 def _array(name, value):

@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import lzma
 import os
 import stat
 import sys
 import time
 import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -409,7 +411,7 @@ def _wants_networkx(args, path: str) -> bool:
                 line = raw.split("#", 1)[0].strip()
                 if line:
                     return "{" in line
-    except (EdgeListError, UnicodeDecodeError, OSError, EOFError):
+    except (EdgeListError, UnicodeDecodeError, OSError, EOFError, lzma.LZMAError, zlib.error):
         return False  # the table reader reports it
     return False
 

@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 from . import _control
-from ._validation import prepare
+from ._validation import _as_float, prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import check_undirected, from_networkx, is_networkx_graph, to_sets
 from .graphs._null import graph_node_weights
@@ -286,8 +286,7 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
     _require_graph(G, "communities")
     if method not in METHODS:
         raise GaspValueError(f"method={method!r} is not one of {', '.join(map(repr, METHODS))}")
-    if isinstance(resolution, (bool, np.bool_)) or not isinstance(resolution, numbers.Real):
-        raise GaspTypeError(f"resolution must be a real number, got {resolution!r}")
+    resolution = _as_float("resolution", resolution)
     if not (np.isfinite(resolution) and resolution > 0):
         raise GaspValueError(f"resolution must be finite and > 0, got {resolution!r}")
     nodes, edges, weights, nw = _unit_or_weighted(G, weight)

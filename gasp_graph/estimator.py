@@ -61,7 +61,7 @@ class _FallbackEstimator:
             out[name] = value
         return out
 
-    def set_params(self, **params):
+    def set_params(self, /, **params):
         """Set parameters (validated at ``fit``); ``name__param`` sets a nested one."""
         valid = self.get_params(deep=True)
         nested = {}
@@ -298,6 +298,27 @@ class GASP(*_BASES):
         self.similarity = similarity
         self.beta_criterion = beta_criterion
         self.seed = seed
+
+    def set_params(self, /, **params):
+        """Set parameters (see scikit-learn's ``set_params``); they are validated at ``fit``.
+
+        GASP's parameters are plain values, so a nested ``name__key`` is an error
+        (GaspValueError, a ValueError, as for an unknown name).
+        """
+        names = self.get_params(deep=False)
+        for key in params:
+            name, nested, _ = key.partition("__")
+            if name not in names:
+                raise GaspValueError(
+                    f"invalid parameter {key!r} for estimator {type(self).__name__}; valid "
+                    f"parameters are: {sorted(names)}"
+                )
+            if nested and not hasattr(names[name], "set_params"):
+                raise GaspValueError(
+                    f"invalid parameter {key!r} for estimator {type(self).__name__}: {name}="
+                    f"{names[name]!r} has no parameters of its own (set {name}=... instead)"
+                )
+        return super().set_params(**params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -19,8 +19,8 @@ import numbers
 
 import numpy as np
 
-from . import _control
-from ._validation import prepare
+from . import _control, _core
+from ._validation import _array, _as_float, _as_int, prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import GRAPH_KINDS, from_graph, is_graph, to_sets
 from .graphs._null import graph_node_weights
@@ -41,9 +41,7 @@ def _linkage_is_shift_equivariant(linkage: str, linkage_param) -> bool:
 
 
 def _threshold(value, name="threshold") -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise GaspTypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    value = float(value)
+    value = _as_float(name, value)
     if np.isnan(value):
         raise GaspValueError(f"{name} must not be NaN, got {value!r}")
     return value
@@ -57,6 +55,38 @@ def _first_occurrence(labels: np.ndarray) -> np.ndarray:
     rank = np.empty(first.size, dtype=np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
     return rank[inverse.reshape(-1)]
+
+
+def _as_merges(merges) -> np.ndarray:
+    """(k, 2) int64 merge array from integer ids (floats are not truncated: they are an error)."""
+    arr = _array("merges", merges)
+    if arr.size == 0 and arr.ndim <= 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    if arr.dtype.kind not in "iu":
+        raise GaspTypeError(f"merges must hold integer cluster ids, got dtype {arr.dtype}")
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise GaspValueError(f"merges must have shape (k, 2), got shape {arr.shape}")
+    if arr.dtype.kind == "u" and arr.dtype.itemsize >= 8 and (arr > np.iinfo(np.int64).max).any():
+        j = int(np.flatnonzero((arr > np.iinfo(np.int64).max).any(axis=1))[0])
+        raise GaspValueError(f"merges[{j}] = {tuple(int(x) for x in arr[j])}: ids must fit int64")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def _as_heights(heights) -> np.ndarray:
+    """(k,) float64 heights: real, finite numbers."""
+    arr = _array("heights", heights)
+    if arr.size == 0 and arr.ndim <= 1:
+        return np.zeros(0, dtype=np.float64)
+    if arr.dtype.kind not in "iuf":
+        raise GaspTypeError(f"heights must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise GaspValueError(f"heights must have shape (k,), got shape {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise GaspValueError(f"heights[{j}] = {float(arr[j])!r}: every height must be finite")
+    return arr
 
 
 class MergeTree:
@@ -123,9 +153,9 @@ class MergeTree:
 
     def __init__(self, n_nodes, merges, heights, *, edges=None, options=None, nodes=None,
                  n_gasp_merges=None):
-        n = int(n_nodes)
-        merges = np.ascontiguousarray(merges, dtype=np.int64).reshape(-1, 2)
-        heights = np.ascontiguousarray(heights, dtype=np.float64).reshape(-1)
+        n = _as_int("n_nodes", n_nodes, minimum=0)
+        _core.check_memory(n, 0)  # per-node arrays follow: GaspMemoryError, not numpy's
+        merges, heights = _as_merges(merges), _as_heights(heights)
         k = merges.shape[0]
         if heights.shape[0] != k:
             raise GaspValueError(

@@ -33,6 +33,7 @@ import io
 import lzma
 import math
 import os
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -219,7 +220,7 @@ class _Lines:
                 raise EdgeListError(
                     f"{self.name}: not a text file (not UTF-8 at {where}: {exc.reason})"
                 ) from None
-            except (EOFError, OSError, lzma.LZMAError) as exc:
+            except (EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
                 raise EdgeListError(
                     f"{self.name}, line {self.lineno + 1}: cannot be decompressed ({exc})"
                 ) from None
@@ -679,7 +680,7 @@ def read_graph(
                 lines, comments=comments, delimiter=delimiter, nodetype=nodetype, data=data
             )
     except (nx.NetworkXError, TypeError, ValueError, SyntaxError, KeyError, IndexError,
-            EOFError, OSError, lzma.LZMAError) as exc:
+            EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
         import re
 
         text = re.sub(r"at \((\d+), (\d+)\)", r"at line \1, column \2", str(exc))  # GML's

@@ -66,7 +66,11 @@ def partition(
     weight : str or (str, str), default "weight"
         The edge attribute (DataFrame: the column) holding the signed weight, or a pair of
         names ``(attractive, repulsive)`` meaning ``w = w[attractive] - w[repulsive]``.  Not for
-        a sparse matrix, whose stored values are the weights.
+        a sparse matrix, whose stored values are the weights.  Attribute values must be real
+        numbers (Python or numpy ints and floats, fractions); strings, complex numbers and
+        booleans raise GaspTypeError naming the edge, rather than being converted (``"0.5"``,
+        the real part, or ``True`` as 1.0 would hide a mistake).  The same holds for
+        ``edge_size`` and ``node_size``; ``lifted`` flags are booleans or 0 / 1.
     source, target : str, default "source", "target"
         DataFrame only: the columns holding the two nodes of each edge (any hashable values).
     linkage : str, default "average"

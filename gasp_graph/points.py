@@ -17,12 +17,11 @@ holds over a range of biases, and the one that persists longest among those of g
 from __future__ import annotations
 
 import math
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import _array, _as_float, _as_int, normalize_linkage
+from ._validation import _array, _as_float, _as_int, as_rng, normalize_linkage
 from .exceptions import GaspTypeError, GaspValueError
 
 __all__ = ["knn_graph", "select_beta", "PointGraph", "BetaSelection"]
@@ -113,13 +112,7 @@ def _check_scale(scale):
 
 
 def _rng(seed):
-    if seed is None:
-        return np.random.default_rng(_DEFAULT_SEED)
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise GaspTypeError(f"seed must be None, an integer or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return as_rng(seed, default=_DEFAULT_SEED)
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from ._validation import _as_float
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs.networkx import check_undirected, is_networkx_graph
 
@@ -18,13 +19,21 @@ _KINDS = ("linear", "logit")
 
 
 def _check_options(beta, kind, eps):
+    """Validated (beta, eps) as floats."""
     if not isinstance(kind, str) or kind not in _KINDS:
         raise GaspValueError(f"kind must be 'linear' or 'logit', got {kind!r}")
+    out = []
     for name, value, hi in (("beta", beta, 1.0), ("eps", eps, 0.5)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise GaspTypeError(f"{name} must be a real number, got {value!r}")
-        if not 0.0 < float(value) < hi:
+        x = _as_float(name, value)
+        if not 0.0 < x < hi:
             raise GaspValueError(f"{name} must lie strictly between 0 and {hi}, got {value!r}")
+        out.append(x)
+    if 1.0 - out[1] == 1.0:
+        raise GaspValueError(
+            f"eps={eps!r} is too small: 1 - eps rounds to 1, so p = 1 would give an infinite "
+            "weight; eps must exceed 5.6e-17 (half the spacing of doubles below 1)"
+        )
+    return out
 
 
 def _transform(p, beta, kind, eps):
@@ -56,7 +65,8 @@ def signed_weights(p, attr=None, *, out=None, beta=0.5, kind="linear", eps=1e-6)
         log(beta / (1 - beta))``, the log-odds used by multicut and correlation-clustering
         models; ``p`` is first clipped to ``[eps, 1 - eps]`` so that 0 and 1 give finite values.
     eps : float, default 1e-6
-        The clipping margin of ``"logit"``; ``0 < eps < 0.5``.
+        The clipping margin of ``"logit"``; ``5.6e-17 < eps < 0.5`` (below that, ``1 - eps``
+        rounds to 1 and ``p = 1`` would give an infinite weight).
 
     Returns
     -------
@@ -91,8 +101,7 @@ def signed_weights(p, attr=None, *, out=None, beta=0.5, kind="linear", eps=1e-6)
     >>> signed_weights(G, "p", beta=0.4).edges(data="weight")
     EdgeDataView([('a', 'b', 0.5), ('b', 'c', -0.2)])
     """
-    _check_options(beta, kind, eps)
-    beta, eps = float(beta), float(eps)
+    beta, eps = _check_options(beta, kind, eps)
     if is_networkx_graph(p):
         return _apply_to_graph(p, "p" if attr is None else attr, "weight" if out is None else out,
                                beta, kind, eps)

@@ -36,6 +36,7 @@ die() { printf '[sanitize] error: %s\n' "$*" >&2; exit 1; }
 # The tests that drive the C engine (the others test pure-Python front-end code).
 TESTS=()
 for name in reference_cases oracle validation structures equivalences control fuzz partition \
+        lazy_rekeying numeric_range \
         hierarchy image_ops regions image_pipeline n_clusters null_model refine grid_engine; do
     [ -f "$ROOT/tests/test_$name.py" ] && TESTS+=("tests/test_$name.py")
 done

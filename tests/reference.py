@@ -32,6 +32,18 @@ joined by at least one input edge there is exactly ONE *pair edge* carrying
                  linkages max, min and abs_max, the smallest index among the
                  folded input edges whose weight is the pair's value W.
 
+Size normalisation
+------------------
+Sizes are first multiplied by a power of two, which is exact and only keeps them in range:
+
+* node sizes by 2**k1, k1 the exponent that puts the smallest node size in [1, 2), so every
+  cluster size S is >= 1 and every size factor S**-r is <= 1;
+* for the linkages that read edge sizes (average, generalized_mean, smooth_max), edge sizes by
+  2**k2, k2 the exponent that puts the largest edge size in [1, 2), so sums of sizes stay
+  below 2m.  ("sum" uses the sizes as given: they scale its values.)
+
+Unit sizes are unchanged (k = 0).
+
 Initial pair edges
 ------------------
 Input edge k = (u, v) gives a pair edge with W = init(w_k, s_k), s = s_k,
@@ -73,10 +85,12 @@ re-attached unchanged.
 
 Priority and selection
 ----------------------
-For a pair edge between clusters with node-size sums Su, Sv:
+Every cluster c has a size factor f(c): S**-r for a single node; for a merge of a and b,
+min((S_a + S_b)**-r, f(a), f(b)) (the minimum only matters if pow were not monotone).  For a
+pair edge between clusters u and v:
     base     = W  (unconstrained mode)   or   |W|  (constrained mode)
-    priority = base * 0.5 * (Su**-r + Sv**-r)   if size_regularizer r > 0
-    priority = base                             otherwise
+    priority = base * 0.5 * (f(u) + f(v))     if size_regularizer r > 0
+    priority = base                           otherwise
 Selection picks the candidate with the HIGHEST priority.
 TIE-BREAKING RULE: among equal priorities, the pair edge with the SMALLEST id
 wins.
@@ -158,14 +172,27 @@ or a new singleton) of largest gain in F while some move gains more than a
 rounding tolerance, and clusters that are not connected (by edges inside
 them) are split into their connected components, which never lowers F.  The
 result is a local optimum: no single node move gains (``is_local_optimum``).
+
+Range errors (NumericRangeError; the engine raises GaspNumericError)
+-------------------------------------------------------------------
+* a pair-edge value W becomes inf or NaN (initial s * w of "sum", or a fold);
+* with r > 0: a (normalised) cluster size is infinite, or a size factor is below
+  2.2250738585072014e-308 (the smallest normal double), at the start or after a merge;
+* with r > 0: the edge about to be merged (or constrained) has W != 0 and a priority
+  whose magnitude is below that bound: it would be chosen by rounding noise;
+* the value W of the edge about to be merged is infinite (the null-model term
+  gamma * a_S * a_T overflowed).
 """
 
 import math
+import sys
 
 import numpy as np
 
 NULL_MODELS = (None, "modularity", "cpm")
 
+DBL_MIN = sys.float_info.min
+SIZE_LINKAGES = ("average", "generalized_mean", "smooth_max")
 LINKAGES = ("sum", "average", "max", "min", "abs_max", "generalized_mean", "smooth_max")
 
 
@@ -259,11 +286,29 @@ def _y_carries_value(linkage, Wx, Wy):
     return False
 
 
+class NumericRangeError(ArithmeticError):
+    """A value left the double range (see "Range errors")."""
+
+
+def _finite(W):
+    if not math.isfinite(W):
+        raise NumericRangeError(f"a linkage value became {W!r}")
+    return W
+
+
+def power_of_two_shift(values, *, smallest):
+    """k such that 2**k puts min(values) (smallest=True) or max(values) in [1, 2)."""
+    if not len(values):
+        return 0
+    _, e = math.frexp(min(values) if smallest else max(values))  # x = f 2**e, f in [0.5, 1)
+    return 1 - e
+
+
 def fold(linkage, p, a, b):
     """Fold two pair edges into one; the one with the lower id plays x."""
     x, y = (a, b) if a.id < b.id else (b, a)
     return PairEdge(
-        W=fold_value(linkage, p, x.W, x.s, y.W, y.s),
+        W=_finite(fold_value(linkage, p, x.W, x.s, y.W, y.s)),
         s=x.s + y.s,
         local=x.local or y.local,
         constrained=x.constrained or y.constrained,
@@ -297,13 +342,19 @@ class State:
         self.a = None if null_values is None else {v: float(null_values[v]) for v in range(n_nodes)}
         self.gamma = float(gamma)
         self.clusters = {v: {v} for v in range(n_nodes)}
-        self.size = {v: float(node_sizes[v]) for v in range(n_nodes)}
+        shift = power_of_two_shift(node_sizes, smallest=True)
+        self.size = {v: math.ldexp(float(node_sizes[v]), shift) for v in range(n_nodes)}
+        self.factor = None  # cluster -> size factor, once the regulariser is used (r > 0)
+        self.r = None
         self.pair = {}
         self.neighbours = {v: set() for v in range(n_nodes)}
+        eshift = power_of_two_shift(edge_sizes, smallest=False) if linkage in SIZE_LINKAGES else 0
         for k in range(len(weights)):      # increasing input index order
             u, v = int(edges[k][0]), int(edges[k][1])
             s = float(edge_sizes[k])
-            new = PairEdge(W=init_value(linkage, float(weights[k]), s), s=s,
+            W = _finite(init_value(linkage, float(weights[k]), s))
+            s = math.ldexp(s, eshift)
+            new = PairEdge(W=W, s=s,
                            local=not bool(lifted[k]), constrained=False, id=k)
             key = _key(u, v)
             if key in self.pair:           # duplicate input edge: lower id absorbs it
@@ -326,6 +377,9 @@ class State:
         self.size[keep] += self.size.pop(gone)
         if self.a is not None:
             self.a[keep] += self.a.pop(gone)
+        if self.factor is not None:
+            f = min(self.size[keep] ** -self.r, self.factor[keep], self.factor.pop(gone))
+            self.factor[keep] = self._checked_factor(self.size[keep], f)
         # Re-attach every pair edge (gone, C) to keep, folding with (keep, C).
         for c in self.neighbours.pop(gone):
             edge_gc = self.pair.pop(_key(gone, c))
@@ -344,13 +398,30 @@ class State:
             return edge.W
         return edge.W - self.gamma * self.a[key[0]] * self.a[key[1]]
 
+    @staticmethod
+    def _checked_factor(size, f):
+        if not math.isfinite(size) or f < DBL_MIN:
+            raise NumericRangeError(f"cluster size {size!r}: size factor {f!r} out of range")
+        return f
+
     def priority(self, key, edge, use_abs, r):
         W = self.value(key, edge)
         base = abs(W) if use_abs else W
         if r > 0:
-            Su, Sv = self.size[key[0]], self.size[key[1]]
-            return base * 0.5 * (Su ** -r + Sv ** -r)
+            if self.factor is None:
+                self.r = r
+                self.factor = {c: self._checked_factor(S, S ** -r) for c, S in self.size.items()}
+            return base * 0.5 * (self.factor[key[0]] + self.factor[key[1]])
         return base
+
+    def check_chosen(self, key, edge, use_abs, r):
+        """Raise when the edge about to be acted on was chosen by rounding noise, or its value
+        is infinite (a null-model term that overflowed)."""
+        if not math.isfinite(self.value(key, edge)):
+            raise NumericRangeError(f"the value of {edge!r} overflowed")
+        if r > 0 and self.value(key, edge) != 0 and abs(
+                self.priority(key, edge, use_abs, r)) < DBL_MIN:
+            raise NumericRangeError(f"priority of {edge!r} below the normal range")
 
     def select(self, is_candidate, use_abs, r):
         """Best candidate (key, edge): highest priority, ties -> smallest id.
@@ -391,6 +462,7 @@ def run_completion(state, r, n_clusters):
         best = state.select(_unconstrained_candidate, use_abs=False, r=r)
         if best is None:
             return
+        state.check_chosen(*best, use_abs=False, r=r)
         state.merge(*best[0])
 
 
@@ -411,6 +483,7 @@ def run_unconstrained(state, r, n_clusters):
         best = state.select(_unconstrained_candidate, use_abs=False, r=r)
         if best is None or not state.value(*best) > 0:
             return True
+        state.check_chosen(*best, use_abs=False, r=r)
         state.merge(*best[0])
 
 
@@ -424,6 +497,7 @@ def run_constrained(state, r, n_clusters):
         if best is None:
             return True
         key, edge = best
+        state.check_chosen(key, edge, use_abs=True, r=r)
         if edge.W > 0:
             state.merge(*key)              # candidates with W > 0 are always local
         else:
@@ -439,7 +513,9 @@ def gasp_reference(n_nodes, edges, weights, *, linkage="average", cannot_link=Fa
                    size_regularizer=0.0, n_clusters=None, linkage_param=None,
                    min_clusters=None, run_to_completion=False,
                    null_model=None, resolution=1.0, node_weights=None, refine=False):
-    """Run GASP (semantics in the module docstring); return canonical int64 labels."""
+    """Run GASP (semantics in the module docstring); return canonical int64 labels.
+
+    Raises NumericRangeError where the engine raises GaspNumericError."""
     if n_clusters is not None and min_clusters is not None:
         raise ValueError("give n_clusters (exactly k) or min_clusters (stop at k), not both")
     if linkage not in LINKAGES:

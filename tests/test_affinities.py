@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from region_reference import pixel_graph
 
-from gasp_graph import GaspTypeError, GaspValueError, gasp
+from gasp_graph import GaspMemoryError, GaspTypeError, GaspValueError, gasp
 from gasp_graph.affinities import grid_graph, segment
 from gasp_graph.images.segment import _signed_weights
 
@@ -422,6 +422,45 @@ def test_weights_is_a_deprecated_alias_of_kind():
         segment(affs, offsets, kind="logit", weights="linear")
     with pytest.warns(FutureWarning), pytest.raises(GaspValueError, match="weights must be"):
         segment(affs, offsets, weights="log")
+
+
+# --- typed errors for sizes, seeds and shapes -----------------------------------------------
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    # the pixel count 2**64 overflowed int64 inside numpy (ValueError)
+    (lambda: grid_graph((2**32, 2**32), [[0, 1]]), GaspValueError, "more than int64 ids"),
+    # numpy's MemoryError, not GaspMemoryError
+    (lambda: grid_graph((10**6, 10**6), [[0, 1]]), GaspMemoryError, r"grid of shape \(1000000"),
+    (lambda: grid_graph((4, 4), [[0, 1], [2, 2]], long_range_fraction=0.5, seed="x"),
+     GaspTypeError, "seed must be None, an integer >= 0 or a numpy.random.Generator"),
+    (lambda: grid_graph((4, 4), [[0, 1]], seed=-1), GaspValueError, "seed must be >= 0, got -1"),
+    (lambda: grid_graph((4, 4), [[0, 1]], seed=1.5), GaspTypeError, "seed must be None"),
+    (lambda: grid_graph((4, 4), [[0, 1]]).gather(np.zeros((1, 3, 3))), GaspValueError,
+     r"at least 1 offsets of 16 pixels each, got shape \(1, 3, 3\)"),
+    (lambda: grid_graph((4, 4), [[0, 1], [1, 0]]).gather(np.zeros((1, 4, 4))), GaspValueError,
+     r"at least 2 offsets"),
+    (lambda: grid_graph((4, 4), [[0, 1]]).gather(np.float64(1.0)), GaspValueError,
+     r"got shape \(\)"),
+    (lambda: grid_graph((4, 4), [[0, 1]]).gather([[None] * 16]), GaspTypeError, "affinities"),
+    (lambda: segment(np.random.default_rng(0).random((2, 8, 8)), [[0, 1], [1, 0]], seed="x"),
+     GaspTypeError, "seed must be None"),
+    (lambda: segment(np.random.default_rng(0).random((2, 8, 8)), [[0, 1], [1, 0]], seed=-1),
+     GaspValueError, "seed must be >= 0"),
+])
+def test_grid_graph_and_segment_typed_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_grid_graph_seeds_and_gather_that_work():
+    g = grid_graph((5, 6), [[0, 1], [2, 2]], long_range_fraction=0.5, seed=3)
+    again = grid_graph((5, 6), [[0, 1], [2, 2]], long_range_fraction=0.5,
+                       seed=np.random.default_rng(3))
+    assert np.array_equal(g.edges, again.edges)
+    a = np.arange(2 * 30, dtype=float).reshape(2, 5, 6)
+    assert np.array_equal(g.gather(a), a.reshape(2, -1)[g.offset_index, g.source])
+    assert np.array_equal(g.gather(np.concatenate([a, a])), g.gather(a))  # extra offsets unused
 
 
 @pytest.mark.parametrize("linkage", ["average", "abs_max", "sum"])

@@ -237,3 +237,24 @@ def test_community_report_renders_every_part():
     rst = community.report_rst(results)
     assert ".. csv-table:: ARI against the planted partition (NMI)" in rst
     assert '"g (2 blocks)",10,"1.000 (1.00)","missing"' in rst
+
+
+def test_worst_case_shapes_and_growth_exponent():
+    import worst_case
+
+    for shape in worst_case.SHAPES:
+        e1, w1 = worst_case.make(shape, 2000)
+        e2, w2 = worst_case.make(shape, 2000)
+        assert np.array_equal(e1, e2) and np.array_equal(w1, w2)  # fixed seeds
+        assert e1.dtype == np.int64 and e1.shape[1] == 2 and w1.shape == (e1.shape[0],)
+        assert (e1[:, 0] != e1[:, 1]).all() and 1000 <= e1.shape[0] <= 2100  # about m
+    star, _ = worst_case.make("star", 500)
+    assert (star[:, 0] == 0).all() and np.array_equal(np.sort(star[:, 1]), np.arange(1, 501))
+    assert (worst_case.make("star_equal", 10)[1] == 1).all()
+    assert (worst_case.make("grid", 2000)[1] == 1).all()
+    degrees = np.bincount(worst_case.make("powerlaw", 20000)[0].ravel())
+    assert degrees.max() > 20 * np.median(degrees[degrees > 0])  # hubs
+    # the fitted exponent of t = c m^k, from the runs of at least 10 ms
+    pts = [(m, 1e-9 * m ** 2) for m in (1e4, 1e5, 1e6)]
+    assert worst_case.exponent(pts) == pytest.approx(2.0)
+    assert worst_case.exponent([(10, 0.001), (100, 0.002)]) is None

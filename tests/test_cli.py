@@ -253,6 +253,9 @@ def test_unreadable_inputs(capsys, tmp_path):
             "--merge-constrained-at-end only has a meaning with --cannot-link",
         ),
         (["--n-clusters", "two"], "argument --n-clusters: invalid int value"),
+        # beyond int64 / the double range: was a traceback and exit 1
+        (["--n-clusters", "99999999999999999999999"], "--n-clusters must be <= 2**63 - 1"),
+        (["--min-clusters", "99999999999999999999999"], "--min-clusters must be <= 2**63 - 1"),
         (["--no-such-option"], "unrecognized arguments"),
     ],
 )
@@ -398,3 +401,50 @@ def test_help_documents_the_networkx_options(capsys):
     for flag in ("--format", "--weight", "--lifted", "--default-weight", "GraphML", "gml",
                  "--header", "--no-header", "--source", "--target", "--self-loops", ".xz"):
         assert flag in out
+
+
+GRAPHML_TYPED = """<?xml version="1.0" encoding="UTF-8"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="w" for="edge" attr.name="weight" attr.type="{type}"/>
+  <graph edgedefault="undirected">
+    <node id="a"/><node id="b"/><node id="c"/>
+    <edge source="a" target="b"><data key="w">{value}</data></edge>
+    <edge source="b" target="c"><data key="w">{value}</data></edge>
+  </graph>
+</graphml>
+"""
+
+
+@pytest.mark.parametrize("attr_type, value, message", [
+    # weights declared as strings or booleans ran through and exited 0
+    ("string", "0.5", "has weight='0.5' (str)"),
+    ("boolean", "true", "has weight=True (bool)"),
+    # integers beyond the double range: a traceback and exit 1
+    ("long", "1" + "0" * 400, "(an integer of 401 digits): too large for a double"),
+])
+def test_graphml_weights_that_are_not_doubles_exit_2(capsys, tmp_path, attr_type, value, message):
+    pytest.importorskip("networkx")
+    path = tmp_path / "typed.graphml"
+    path.write_text(GRAPHML_TYPED.format(type=attr_type, value=value))
+    code, out, err = run(capsys, [str(path)])
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("huge.gml", 'graph [ node [ id 0 label "a" ] node [ id 1 label "b" ] '
+                 'edge [ source 0 target 1 weight 1' + "0" * 400 + " ] ]",
+     "too large for a double"),
+    ("huge.txt", "0 1 {'weight': 1" + "0" * 400 + "}\n", "too large for a double"),
+    ("corrupt.graphml.gz", "no", "could not read"),
+    ("truncated.gml.gz", "\x1f\x8b\x08\x00garbage", "could not read"),
+    ("corrupt.gml.bz2", "BZhgarbage", "could not read"),
+])
+def test_bad_networkx_files_exit_2_naming_the_file(capsys, tmp_path, name, content, message):
+    pytest.importorskip("networkx")
+    path = tmp_path / name
+    path.write_bytes(content.encode("latin-1"))
+    argv = [str(path)] + (["--format", "edgelist"] if name.endswith(".txt") else [])
+    code, out, err = run(capsys, argv)
+    assert code == 2 and out == ""
+    assert message in err and str(path) in err and "Traceback" not in err

@@ -339,6 +339,9 @@ def test_truthy_but_not_true_return_values_stop_too():
         ({"callback_every": -5}, GaspValueError, "callback_every must be >= 1"),
         ({"callback_every": 1.5}, GaspTypeError, "callback_every must be an integer"),
         ({"callback_every": True}, GaspTypeError, "callback_every must be an integer"),
+        # was a bare OverflowError from cffi
+        ({"callback_every": 2**63, "callback": print}, GaspValueError,
+         r"callback_every must be <= 2\*\*63 - 1"),
         ({"progress": "yes"}, GaspTypeError, "progress must be True or False"),
         ({"progress": None}, GaspTypeError, "progress must be True or False"),
     ],
@@ -520,7 +523,8 @@ def test_gil_is_released_during_the_engine_call(long_graph):
 # Memory: allocation failure and leaks
 # ---------------------------------------------------------------------------------------------
 
-MEMORY_CHILD = textwrap.dedent(
+# The start of a child process that limits its own address space: imports and vm_size().
+LIMITED_CHILD = textwrap.dedent(
     """
     import resource, sys
     import numpy as np
@@ -532,7 +536,11 @@ MEMORY_CHILD = textwrap.dedent(
             for line in f:
                 if line.startswith("VmSize:"):
                     return int(line.split()[1]) * 1024
+    """
+)
 
+MEMORY_CHILD = LIMITED_CHILD + textwrap.dedent(
+    """
     # Inputs first, in the exact dtypes (so validation copies nothing), and a warm-up run that
     # starts the engine's worker thread machinery.  The engine needs about 400 MB of working
     # memory for these 5 * 10^6 edges; the limit leaves 150 MB above what is mapped now.
@@ -607,3 +615,50 @@ def test_repeated_calls_keep_resident_memory_flat():
     growth = _rss_bytes() - before
     print(f"\nresident memory growth over 1000 calls: {growth / 2**20:.2f} MiB")
     assert growth < 4 * 2**20
+
+
+# ---------------------------------------------------------------------------------------------
+# No thread can start: the engine runs in the calling thread
+# ---------------------------------------------------------------------------------------------
+
+def test_a_thread_that_cannot_start_runs_the_engine_in_the_calling_thread(monkeypatch):
+    edges, weights = random_graph(8000, 25_000, seed=32)  # above THREADED_MIN_EDGES
+    expected = gasp(edges, weights, n_nodes=8000)
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert np.array_equal(gasp(edges, weights, n_nodes=8000), expected)
+    assert np.array_equal(gasp(edges, weights, n_nodes=8000, callback=lambda *a: False),
+                          expected)
+
+
+THREAD_LIMIT_CHILD = LIMITED_CHILD + textwrap.dedent(
+    """
+    rng = np.random.default_rng(0)
+    m = 30_000
+    edges = rng.integers(0, 10_000, size=(m, 2))
+    edges[edges[:, 0] == edges[:, 1], 1] = (edges[edges[:, 0] == edges[:, 1], 0] + 1) % 10_000
+    weights = rng.normal(0.0, 1.0, size=m)
+    expected = gasp(edges[:1000], weights[:1000], n_nodes=10_000)  # single-threaded warm-up
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    # 4 MB above what is mapped now: a new thread's stack (8 MB) does not fit
+    resource.setrlimit(resource.RLIMIT_AS, (vm_size() + 4 * 2**20, hard))
+    try:
+        labels = gasp(edges, weights, n_nodes=10_000)
+        print("result", labels.shape[0], flush=True)
+    except GaspMemoryError as exc:
+        print("GaspMemoryError", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(UNDER_SANITIZER, reason="address-space limits do not apply to ASan builds")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc and RLIMIT_AS")
+def test_tight_address_space_gives_a_result_or_gasp_memory_error():
+    # Was: RuntimeError: can't start new thread (from >= 20,000 edges on).
+    proc = subprocess.run([sys.executable, "-c", THREAD_LIMIT_CHILD], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip() in ("result 10000", "GaspMemoryError"), proc.stdout

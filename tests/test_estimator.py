@@ -205,6 +205,18 @@ def test_bad_feature_matrices(X, error, match):
         GASP().fit(X)
 
 
+def test_set_params_with_a_nested_or_unknown_name_is_a_value_error():
+    # GASP().set_params(linkage__x=1) was an AttributeError ('str' object has no set_params)
+    with pytest.raises(GaspValueError, match=r"'linkage__x' .* linkage='average' has no param"):
+        GASP().set_params(linkage__x=1)
+    with pytest.raises(GaspValueError, match="invalid parameter 'no_such'"):
+        GASP().set_params(no_such=1)
+    with pytest.raises(GaspValueError, match="invalid parameter 'self'"):  # was a TypeError
+        GASP().set_params(self=1)
+    model = GASP().set_params(linkage="max", beta=0.3)
+    assert model.linkage == "max" and model.beta == 0.3
+
+
 def test_bad_parameters_raise_at_fit():
     X, _ = blobs(0, n=5)
     cases = [

@@ -11,11 +11,16 @@ examples; every profile is derandomized, so CI runs the same examples every time
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import numbers
 import warnings
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gasp_graph
@@ -183,8 +188,9 @@ CASES = {
     "all negative": (E3, [-1.0, -2.0, -0.5], {}, "ok"),
     "all zero": (E3, [0.0, 0.0, 0.0], {}, "ok"),
     "-0.0 and subnormal weights": (E3, [-0.0, 5e-324, -5e-324], {}, "ok"),
-    "huge finite weights (sum overflows)": (E3 + [[0, 1]], [1e308, 1e308, 1e308, 1e308],
-                                            {"linkage": "sum"}, "ok"),
+    "huge finite weights (sum overflows to inf)": (E3 + [[0, 1]], [1e308, 1e308, 1e308, 1e308],
+                                                   {"linkage": "sum"},
+                                                   gasp_graph.GaspNumericError),
     "opposite huge weights (sum -> NaN)": ([[0, 2], [0, 2], [1, 2], [1, 2], [0, 1]],
                                            [1e308, 1e308, -1e308, -1e308, 1.0],
                                            {"linkage": "sum", "lifted": [1, 1, 0, 0, 0]},
@@ -638,3 +644,321 @@ def test_image_pipeline_adversarial(shape, offsets, labels_kind, values, linkage
             assert labels.shape == tuple(shape) and labels.dtype == np.int64
             if labels.size and "superpixels" not in kw:
                 assert labels.min() >= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated classes: values that are not real numbers or lie beyond int64 / the double range
+# (options and attributes of every entry point), merge trees built by hand, grid sizes, seeds,
+# shapes, estimator parameter names and damaged files.  Each test draws the bad values and
+# states what must happen, instead of listing reproducers.
+# ---------------------------------------------------------------------------------------------
+
+NOT_REAL = [None, "0.5", "abc", "", b"1", 1 + 2j, np.complex128(-1 + 5j), [1.0], (1.0,), {},
+            Decimal("0.5"), object(), np.array([1.0, 2.0]), np.array(1.0)]
+BOOLS = [True, False, np.True_, np.False_]
+HUGE_INTS = [2**63, 2**64, -(2**63) - 1, 10**30, 10**400, -(10**400)]
+ODD_REALS = [Fraction(1, 3), np.float32(0.5), np.int8(-3), np.uint64(2**64 - 1), np.float16(2.0),
+             np.longdouble(0.25), 5e-324, -0.0, 1e308]
+REALS = st.one_of(st.integers(-(2**62), 2**62), st.floats(), st.sampled_from(ODD_REALS))
+ANY_VALUE = st.one_of(REALS, st.sampled_from(NOT_REAL + BOOLS + HUGE_INTS))
+
+
+def kind_of(x):
+    """'bool', 'not_real', 'huge' (an integer beyond the double range) or 'real'."""
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iuf":
+        x = x[()]
+    if isinstance(x, (bool, np.bool_)):
+        return "bool"
+    if not isinstance(x, numbers.Real):
+        return "not_real"
+    try:
+        float(x)
+    except OverflowError:
+        return "huge"
+    return "real"
+
+
+def expect_typed(result, x, names):
+    """Either a result, or a GaspError naming the argument; bool and non-real values are
+    GaspTypeError, integers beyond the double range GaspValueError (or GaspMemoryError)."""
+    if not isinstance(result, GaspError):
+        assert kind_of(x) == "real" or x is None or kind_of(x) == "huge", (x, result)
+        return
+    assert any(name in str(result) for name in names), (x, result)
+    if x is not None and kind_of(x) in ("bool", "not_real"):
+        assert isinstance(result, GaspTypeError), (x, result)
+
+
+E3W = (np.array([[0, 1], [1, 2], [0, 2]]), np.array([0.5, -0.2, 0.3]))
+POINTS = np.random.default_rng(5).normal(size=(12, 2))
+
+
+def _matrix():
+    sp = pytest.importorskip("scipy.sparse")
+    (e, w) = E3W
+    return sp.coo_array((w, (e[:, 0], e[:, 1])), shape=(3, 3))
+
+
+def _nx_triangle():
+    nx = pytest.importorskip("networkx")
+    G = nx.Graph()
+    G.add_weighted_edges_from([(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0), (2, 3, 0.5)])
+    return G
+
+
+def _option_calls():
+    gas = lambda **kw: gasp(*E3W, **kw)  # noqa: E731
+    agg = lambda **kw: agglomerate(*E3W, **kw)  # noqa: E731
+    return {
+        "gasp n_nodes": (lambda x: gas(n_nodes=x), ["n_nodes"]),
+        "gasp size_regularizer": (lambda x: gas(size_regularizer=x), ["size_regularizer"]),
+        "gasp n_clusters": (lambda x: gas(n_clusters=x), ["n_clusters"]),
+        "gasp min_clusters": (lambda x: gas(min_clusters=x), ["min_clusters"]),
+        "gasp linkage_param": (lambda x: gas(linkage="smooth_max", linkage_param=x),
+                               ["linkage_param"]),
+        "gasp callback_every": (lambda x: gas(callback=lambda *a: False, callback_every=x),
+                                ["callback_every"]),
+        "agglomerate size_regularizer": (lambda x: agg(size_regularizer=x), ["size_regularizer"]),
+        "agglomerate n_clusters": (lambda x: agg(n_clusters=x), ["n_clusters"]),
+        "partitions threshold": (lambda x: list(gasp_graph.partitions(_matrix(), [x])),
+                                 ["threshold"]),
+        "MergeTree.labels": (lambda x: agg().labels(x), ["threshold"]),
+        "MergeTree.labels_at": (lambda x: agg().labels_at(x), ["n_merges"]),
+        "MergeTree n_nodes": (lambda x: gasp_graph.MergeTree(x, [], []), ["n_nodes"]),
+        "signed_weights beta": (lambda x: gasp_graph.signed_weights([0.5], beta=x), ["beta"]),
+        "signed_weights eps": (lambda x: gasp_graph.signed_weights([0.5], kind="logit", eps=x),
+                               ["eps"]),
+        "grid_graph shape": (lambda x: grid_graph((x, 3), [[0, 1]]), ["shape"]),
+        "grid_graph long_range_fraction": (lambda x: grid_graph((3, 3), [[0, 1], [1, 1]],
+                                                                long_range_fraction=x),
+                                           ["long_range_fraction"]),
+        "grid_graph seed": (lambda x: grid_graph((3, 3), [[0, 1], [1, 1]],
+                                                 long_range_fraction=0.5, seed=x), ["seed"]),
+        "segment beta": (lambda x: segment(np.full((2, 3, 3), 0.7), [[0, 1], [1, 0]], beta=x),
+                         ["beta"]),
+        "segment seed": (lambda x: segment(np.full((2, 3, 3), 0.7), [[0, 1], [1, 0]], seed=x),
+                         ["seed"]),
+        "knn_graph n_neighbors": (lambda x: gasp_graph.knn_graph(POINTS, n_neighbors=x),
+                                  ["n_neighbors"]),
+        "knn_graph seed": (lambda x: gasp_graph.knn_graph(POINTS, n_neighbors=3, seed=x),
+                           ["seed"]),
+        "GASP size_regularizer": (lambda x: gasp_graph.GASP(size_regularizer=x, beta=0.5)
+                                  .fit(POINTS), ["size_regularizer"]),
+        "GASP n_clusters": (lambda x: gasp_graph.GASP(n_clusters=x, beta=0.5).fit(POINTS),
+                            ["n_clusters"]),
+        "gasp null-model resolution": (lambda x: gasp(E3W[0], np.abs(E3W[1]), linkage="sum",
+                                                      null_model="modularity", resolution=x),
+                                       ["resolution"]),
+        "communities resolution": (lambda x: gasp_graph.communities(_nx_triangle(),
+                                                                    resolution=x),
+                                   ["resolution"]),
+        "greedy_modularity_communities resolution": (
+            lambda x: gasp_graph.greedy_modularity_communities(_nx_triangle(), resolution=x),
+            ["resolution"]),
+        "greedy_modularity_communities best_n": (
+            lambda x: gasp_graph.greedy_modularity_communities(_nx_triangle(), best_n=x),
+            ["best_n"]),
+        "region_graph seed": (lambda x: gasp_graph.affinities.region_graph(
+            np.ones((3, 3), np.int64), np.full((2, 3, 3), 0.7), [[0, 1], [2, 2]],
+            long_range_fraction=0.5, seed=x), ["seed"]),
+    }
+
+
+OPTION_CALLS = _option_calls()
+
+
+@settings(max_examples=4 * settings().max_examples)  # ~30 entry points x many kinds of value
+@given(st.sampled_from(sorted(OPTION_CALLS)), ANY_VALUE)
+def test_every_numeric_option_takes_any_value_or_names_it(entry, x):
+    fn, names = OPTION_CALLS[entry]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GaspWarning (unreachable n_clusters) and the like
+        result = call(fn, x)
+    expect_typed(result, x, names)
+
+
+ATTRIBUTES = {
+    # attribute: (partition keyword, expected error for a real value, or None when valid)
+    "weight": ("weight", lambda x: None if np.isfinite(float(x)) else GaspValueError),
+    "size": ("edge_size", lambda x: None if np.isfinite(float(x)) and float(x) > 0
+             else GaspValueError),
+    "lift": ("lifted", lambda x: None if x in (0, 1) else GaspValueError),
+    "mass": ("node_size", lambda x: None if np.isfinite(float(x)) and float(x) > 0
+             else GaspValueError),
+}
+
+
+@given(st.sampled_from(sorted(ATTRIBUTES)), ANY_VALUE, st.booleans())
+def test_networkx_attributes_are_real_numbers_or_a_typed_error(attr, x, multigraph):
+    nx = pytest.importorskip("networkx")
+    G = (nx.MultiGraph if multigraph else nx.Graph)()
+    for u, v in [("a", "b"), ("b", "c"), ("c", "d")]:
+        G.add_edge(u, v, weight=0.5, size=1.0, lift=False)
+    for node in G:
+        G.nodes[node]["mass"] = 1.0
+    if attr == "mass":
+        G.nodes["b"]["mass"] = x
+    else:
+        next(iter(G.edges(data=True)))[2][attr] = x
+    keyword, real_rule = ATTRIBUTES[attr]
+    kwargs = {"weight": "weight"} if keyword == "weight" else {keyword: attr}
+    if keyword == "node_size":
+        kwargs["size_regularizer"] = 1.0
+    result = call(gasp_graph.partition, G, **kwargs)
+    kind = kind_of(x)
+    if attr == "lift" and kind == "bool":
+        assert isinstance(result, list)  # True/False are the lifted flags' own values
+        return
+    expected = {"bool": GaspTypeError, "not_real": GaspTypeError, "huge": GaspValueError}.get(
+        kind) or real_rule(x)
+    if expected is None and isinstance(result, gasp_graph.GaspNumericError):
+        # sizes that span the double range: the size factor S**-1 leaves it (documented)
+        assert attr == "mass" and not 1e-300 < abs(float(x)) < 1e300, (x, result)
+    elif expected is None:
+        assert isinstance(result, list), (x, result)
+    else:
+        assert type(result) is expected, (x, result)
+        assert attr in str(result), result  # names the attribute (and the edge or node)
+
+
+@given(st.sampled_from(["weight", "size", "lift"]), ANY_VALUE,
+       st.sampled_from(["pandas", "igraph"]))
+def test_table_attributes_are_real_numbers_or_a_typed_error(attr, x, kind):
+    # The same rule for DataFrame columns and igraph edge attributes as for networkx.
+    rows = {"source": [0, 1, 2], "target": [1, 2, 3], "weight": [0.5, 0.5, -0.5],
+            "size": [1.0, 1.0, 1.0], "lift": [False, False, False]}
+    rows[attr] = [x] + rows[attr][1:]
+    if kind == "pandas":
+        pd = pytest.importorskip("pandas")
+        graph = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in rows.items()})
+    else:
+        ig = pytest.importorskip("igraph")
+        graph = ig.Graph(list(zip(rows["source"], rows["target"])))
+        for name in ("weight", "size", "lift"):
+            graph.es[name] = rows[name]
+    keyword, real_rule = ATTRIBUTES[attr]
+    kwargs = {"weight": "weight"} if keyword == "weight" else {keyword: attr}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GaspWarning on graphs without repulsion
+        result = call(gasp_graph.partition, graph, **kwargs)
+    kind_x = kind_of(x)
+    if x is None or (attr == "lift" and kind_x == "bool"):
+        return  # a missing value (default or error) and the lifted flags' own values
+    expected = {"bool": GaspTypeError, "not_real": GaspTypeError, "huge": GaspValueError}.get(
+        kind_x) or real_rule(x)
+    if expected is None:
+        assert isinstance(result, list), (x, result)
+    else:
+        assert type(result) is expected, (x, result)
+        assert attr in str(result), result
+
+
+GRAPHML_TYPES = ["int", "long", "float", "double", "boolean", "string"]
+GRAPHML_VALUES = st.one_of(st.sampled_from(["0.5", "-1", "1e400", "-1e400", "nan", "inf",
+                                            "true", "false", "abc", "", "1" + "0" * 400,
+                                            "0x10", "1_000", " 2 "]),
+                           st.floats(allow_nan=False).map(repr), st.integers().map(str))
+
+
+@given(st.sampled_from(GRAPHML_TYPES), GRAPHML_VALUES)
+def test_cli_graphml_attributes_exit_0_or_2(tmp_path_factory, attr_type, value):
+    pytest.importorskip("networkx")
+    from xml.sax.saxutils import escape
+
+    from gasp_graph.cli import main
+
+    path = tmp_path_factory.mktemp("graphml") / "g.graphml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+        f'<key id="w" for="edge" attr.name="weight" attr.type="{attr_type}"/>\n'
+        '<graph edgedefault="undirected"><node id="a"/><node id="b"/><node id="c"/>\n'
+        f'<edge source="a" target="b"><data key="w">{escape(value)}</data></edge>\n'
+        f'<edge source="b" target="c"><data key="w">{escape(value)}</data></edge>\n'
+        "</graph></graphml>\n"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(path)])
+    assert code in (0, 2), (code, err.getvalue())
+    if code == 2:
+        assert err.getvalue().startswith("gasp-graph: error: ") and str(path) in err.getvalue()
+    if attr_type in ("boolean", "string"):
+        assert code == 2  # a flag or a text is not a weight
+
+
+@st.composite
+def hand_made_trees(draw):
+    n = draw(st.one_of(st.integers(-2, 8), st.sampled_from([2**63, 2**70, "3", 3.0, True])))
+    k = draw(st.integers(0, 8))
+    hi = (n if isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 20 else 8) + k
+    ids = st.one_of(st.integers(-2, hi + 1), st.sampled_from([2**63 - 1, -(2**63)]))
+    merges = [[draw(ids), draw(ids)] for _ in range(k)]
+    if draw(st.integers(0, 4)) == 0:
+        merges = np.array(merges, dtype=float) + draw(st.sampled_from([0.0, 0.5]))
+    heights = draw(st.lists(st.one_of(st.floats(), st.sampled_from(["x", None])),
+                            min_size=max(k - 1, 0), max_size=k + 1))
+    return n, merges, heights
+
+
+@given(hand_made_trees(), st.lists(st.floats(allow_nan=False), max_size=3))
+def test_merge_tree_constructor_accepts_valid_trees_only(tree_args, thresholds):
+    n, merges, heights = tree_args
+    tree = call(gasp_graph.MergeTree, n, merges, heights)
+    if isinstance(tree, GaspError):
+        return
+    assert isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0
+    m = tree.merges
+    assert m.dtype == np.int64 and np.isfinite(tree.heights).all()
+    seen = set()
+    for j, (a, b) in enumerate(m.tolist()):
+        assert 0 <= a < b < n + j and a not in seen and b not in seen
+        seen |= {a, b}
+    for t in thresholds:
+        assert_partition(tree.labels(t), n)
+    assert_partition(tree.labels_at(len(tree)), n)
+
+
+@given(st.lists(st.sampled_from([0, 1, 3, 2**31, 2**32, 2**62, 2**63, -1, 1.5, "3", True]),
+                min_size=1, max_size=3),
+       st.lists(st.integers(1, 6), min_size=0, max_size=4))
+def test_grid_sizes_and_gather_shapes_are_typed(shape, gather_shape):
+    ndim = len(shape)
+    g = call(grid_graph, tuple(shape), [[1] + [0] * (ndim - 1)])
+    if isinstance(g, GaspError):
+        assert any(isinstance(s, (bool, str, float)) or not 0 <= s for s in shape) or (
+            isinstance(g, (GaspMemoryError, GaspValueError)))
+        return
+    assert g.n_nodes == int(np.prod(shape))
+    values = np.ones(gather_shape)
+    got = call(g.gather, values)
+    if not isinstance(got, GaspError):
+        assert got.shape == (g.edges.shape[0],)
+    else:
+        assert isinstance(got, GaspValueError) and "affinities" in str(got)
+
+
+@given(st.text(alphabet="abcdefgiklmnprstuz_", min_size=1, max_size=20), ANY_VALUE)
+def test_estimator_parameter_names(key, value):
+    model = gasp_graph.GASP()
+    result = call(model.set_params, **{key: value})
+    if isinstance(result, GaspError):
+        assert isinstance(result, GaspValueError) and repr(key) in str(result)
+    else:
+        assert key in model.get_params() and model.get_params()[key] is value
+
+
+@given(st.sampled_from([b"\x1f\x8b\x08\x00", b"BZh9", b"", b"no"]), st.binary(max_size=64),
+       st.sampled_from([".graphml.gz", ".gml.gz", ".graphml.bz2", ".edgelist.gz", ".gml"]))
+def test_cli_damaged_files_exit_2_naming_the_file(tmp_path_factory, magic, body, suffix):
+    pytest.importorskip("networkx")
+    from gasp_graph.cli import main
+
+    path = tmp_path_factory.mktemp("damaged") / ("g" + suffix)
+    path.write_bytes(magic + body)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(path)])
+    assert code in (0, 2), err.getvalue()
+    if code == 2:
+        assert str(path) in err.getvalue() and "Traceback" not in err.getvalue()

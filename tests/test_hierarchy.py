@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import canonical
 
-from gasp_graph import GaspTypeError, GaspValueError, MergeTree, agglomerate, gasp, partitions
+from gasp_graph import (GaspMemoryError, GaspTypeError, GaspValueError, MergeTree, agglomerate,
+                        gasp, partitions)
 
 THRESHOLDS = [-0.7, -0.25, -0.05, 0.0, 0.1, 0.35, 0.8]
 
@@ -130,6 +131,47 @@ def test_labels_equal_gasp_on_shifted_weights_property(n, pairs, seed, linkage, 
     tree = agglomerate(e, w, n_nodes=n, linkage=linkage)
     assert tree.monotone
     assert np.array_equal(tree.labels(t), gasp(e, w - t, n_nodes=n, linkage=linkage))
+
+
+# --- rounding at exact ties (docs/guide/hierarchy.rst, "Rounding") ------------------------
+
+
+def test_labels_at_a_recorded_height_follow_the_recorded_value():
+    # The second merge is recorded at height (0.5 + 0.1) / 2 = 0.3 exactly, so labels(0.3) stops
+    # before it (0.3 - 0.3 = 0 is not positive).  A rerun on weights - 0.3 rounds the shifted
+    # weights and sees (0.2 + -0.19999999999999998) / 2 = 1.4e-17 > 0: it merges.  This is the
+    # documented difference: both follow GASP's rule on their own rounded values.
+    edges, weights = [[0, 3], [0, 1], [1, 3]], np.array([0.5, 0.5, 0.1])
+    tree = agglomerate(edges, weights)
+    assert tree.heights[1] == 0.3
+    assert tree.labels(0.3).tolist() == [0, 1, 2, 0]
+    assert tree.labels(np.nextafter(0.3, 0)).tolist() == [0, 0, 1, 0]
+    assert gasp(edges, weights - 0.3).tolist() == [0, 0, 1, 0]
+    assert 0 < (weights[1] - 0.3 + weights[2] - 0.3) / 2 < 1e-16  # the rounding residue
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    n=st.integers(2, 14),
+    pairs=st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13)), max_size=40),
+    seed=st.integers(0, 2**32 - 1),
+    linkage=st.sampled_from(["max", "min"]),
+    lifted=st.booleans(),
+)
+def test_exact_arithmetic_sweeps_agree_at_every_threshold_ties_included(n, pairs, seed, linkage,
+                                                                        lifted):
+    # Weights and thresholds on a grid of multiples of 1/64 in [-1, 1]: every w - t is exact and
+    # max / min keep exact values, so labels(t) must equal the rerun at every threshold, also at
+    # thresholds equal to a recorded height and with many tied weights.
+    e = np.array([(u % n, v % n) for u, v in pairs if u % n != v % n], dtype=np.int64)
+    e = e.reshape(-1, 2)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-64, 65, e.shape[0]) / 64.0
+    lf = rng.random(e.shape[0]) < 0.3 if lifted else None
+    tree = agglomerate(e, w, n_nodes=n, linkage=linkage, lifted=lf)
+    for t in sorted(set(tree.heights.tolist()) | {-1.0, -0.5, 0.0, 0.5, 1.0}):
+        assert np.array_equal(tree.labels(t), gasp(e, w - t, n_nodes=n, linkage=linkage,
+                                                   lifted=lf)), t
 
 
 @pytest.mark.parametrize(
@@ -423,6 +465,39 @@ def test_bad_arguments():
         MergeTree(4, [[0, 1], [0, 2]], [1.0, 0.5])
     with pytest.raises(GaspValueError, match="edges"):
         MergeTree(2, [[0, 1]], [1.0]).edge_heights()
+
+
+@pytest.mark.parametrize("args,exc,match", [
+    ((-3, [], []), GaspValueError, "n_nodes must be >= 0"),
+    (("abc", [], []), GaspTypeError, "n_nodes must be an integer"),
+    ((3.0, [], []), GaspTypeError, "n_nodes must be an integer"),
+    ((True, [], []), GaspTypeError, "n_nodes must be an integer"),
+    ((2**70, [], []), GaspValueError, "n_nodes must be <="),
+    ((2**50, [], []), GaspMemoryError, "n_nodes=1125899906842624"),
+    ((3, [[2, 2]], [1.0]), GaspValueError, r"merges\[0\] = \(2, 2\)"),
+    ((3, [[0, 7]], [1.0]), GaspValueError, r"merges\[0\] = \(0, 7\)"),
+    ((3, [[0, -1]], [1.0]), GaspValueError, r"merges\[0\] = \(0, -1\)"),
+    ((3, [[0.5, 1.7]], [1.0]), GaspTypeError, "merges must hold integer"),
+    ((3, [[0, 1, 2]], [1.0]), GaspValueError, r"merges must have shape \(k, 2\)"),
+    ((3, np.array([[0, 2**64 - 1]], dtype=np.uint64), [1.0]), GaspValueError, "fit int64"),
+    ((3, [[0, 1]], [np.nan]), GaspValueError, r"heights\[0\] = nan"),
+    ((3, [[0, 1]], [np.inf]), GaspValueError, r"heights\[0\] = inf"),
+    ((3, [[0, 1]], ["x"]), GaspTypeError, "heights must hold real numbers"),
+    ((3, [[0, 1]], [[1.0]]), GaspValueError, r"heights must have shape \(k,\)"),
+    ((3, [[0, 1]], [1.0, 2.0]), GaspValueError, "one value per merge"),
+])
+def test_merge_tree_constructor_validates_its_arguments(args, exc, match):
+    # Were numpy / Python errors (or IndexError later), truncated float ids and NaN heights.
+    with pytest.raises(exc, match=match):
+        MergeTree(*args)
+
+
+def test_merge_tree_constructor_accepts_what_agglomerate_records():
+    tree = agglomerate([[0, 1], [1, 2], [2, 3]], [0.9, -0.2, 0.5])
+    copy = MergeTree(np.int64(tree.n_nodes), tree.merges.astype(np.int32), tree.heights.tolist())
+    assert np.array_equal(copy.merges, tree.merges) and np.array_equal(copy.heights, tree.heights)
+    assert np.array_equal(copy.labels(0.0), tree.labels(0.0))
+    assert len(MergeTree(0, [], [])) == 0
 
 
 # --- networkx and sparse front ends ----------------------------------------------------------

@@ -52,7 +52,7 @@ class _RecordingState(reference.State):
         self.record.append((ia, ib, W))
 
 
-def oracle_with_merges(n, edges, weights, kw):
+def oracle_with_merges(n, edges, weights, kw, run_to_completion=False):
     """(labels, merges (k, 2), heights (k,)) of the oracle, run phase by phase as
     reference.gasp_reference does."""
     m = len(weights)
@@ -63,7 +63,8 @@ def oracle_with_merges(n, edges, weights, kw):
     state = _RecordingState(n, edges.tolist(), [float(x) for x in weights], lifted, es, ns,
                             kw["linkage"], None if p is None else float(p))
     reference.run_phases(state, kw["size_regularizer"], kw["cannot_link"],
-                         kw["merge_constrained_at_end"], kw["n_clusters"], kw["min_clusters"])
+                         kw["merge_constrained_at_end"], kw["n_clusters"], kw["min_clusters"],
+                         run_to_completion)
     rec = state.record
     merges = np.array([(a, b) for a, b, _ in rec], dtype=np.int64).reshape(-1, 2)
     heights = np.array([h for _, _, h in rec], dtype=np.float64)
@@ -118,6 +119,24 @@ def check_against_oracle(n, edges, weights, kw):
         assert np.array_equal(labels, expected)
         assert info["n_merges"] == len(ref_merges)
         assert info["n_clusters"] == int(expected.max(initial=-1)) + 1
+        assert np.array_equal(merges, ref_merges), (
+            f"merge order differs (index_bits={bits})\nengine={merges.tolist()}"
+            f"\noracle={ref_merges.tolist()}\n{_describe(n, edges, weights, kw)}")
+        np.testing.assert_allclose(heights, ref_heights, rtol=1e-9, atol=1e-12)
+
+
+def check_completion_against_oracle(n, edges, weights, kw):
+    """The general loop with the completion pass (agglomerate's merge tree) against the oracle:
+    the same merges in the same order, with the same heights."""
+    expected = reference.gasp_reference(n, edges, weights, run_to_completion=True, **kw)
+    ref_labels, ref_merges, ref_heights = oracle_with_merges(n, edges, weights, kw,
+                                                             run_to_completion=True)
+    assert np.array_equal(ref_labels, expected)
+    problem = prepare(edges, weights, n_nodes=n, **kw)
+    for bits in (32, 64):
+        labels, merges, heights, _ = _core.run(problem, index_bits=bits, record_merges=True,
+                                               run_to_completion=True)
+        assert np.array_equal(labels, expected)
         assert np.array_equal(merges, ref_merges), (
             f"merge order differs (index_bits={bits})\nengine={merges.tolist()}"
             f"\noracle={ref_merges.tolist()}\n{_describe(n, edges, weights, kw)}")
@@ -187,13 +206,18 @@ def test_ties_are_frequent_in_the_tie_tests():
 # Property-based
 # --------------------------------------------------------------------------------------------
 
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(
+# The drawn options every property test shares.
+PROBLEM_STRATEGIES = dict(
     seed=st.integers(0, 2**32 - 1),
     linkage=st.sampled_from(LINKAGES),
     constraints=st.sampled_from(sorted(CONSTRAINT_MODES)),
     lifted=st.booleans(),
     sizes=st.sampled_from(sorted(SIZE_MODES)),
+)
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    **PROBLEM_STRATEGIES,
     n_clusters=st.booleans(),
     duplicates=st.booleans(),
     n_max=st.sampled_from([2, 5, 12, 30]),
@@ -209,15 +233,7 @@ def test_oracle_property(seed, linkage, constraints, lifted, sizes, n_clusters, 
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    linkage=st.sampled_from(LINKAGES),
-    constraints=st.sampled_from(sorted(CONSTRAINT_MODES)),
-    lifted=st.booleans(),
-    sizes=st.sampled_from(sorted(SIZE_MODES)),
-    n_clusters=st.booleans(),
-    duplicates=st.booleans(),
-)
+@given(**PROBLEM_STRATEGIES, n_clusters=st.booleans(), duplicates=st.booleans())
 def test_oracle_property_exact_ties(seed, linkage, constraints, lifted, sizes, n_clusters,
                                     duplicates):
     rng = np.random.default_rng(seed)
@@ -225,6 +241,28 @@ def test_oracle_property_exact_ties(seed, linkage, constraints, lifted, sizes, n
                                sizes=sizes, n_clusters=n_clusters, duplicates=duplicates,
                                n_max=12, m_max=40)
     check_against_oracle(n, e, w, kw)
+
+
+# Completion pass (run_to_completion): with the size regulariser, priorities of negative edges
+# grow as clusters grow, which lazy re-keying must handle (they are re-keyed after each merge).
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(**PROBLEM_STRATEGIES, ties=st.booleans(), n_clusters=st.booleans())
+def test_oracle_property_completion(seed, linkage, constraints, lifted, sizes, ties, n_clusters):
+    rng = np.random.default_rng(seed)
+    n, e, w, kw = random_problem(rng, linkage=linkage, constraints=constraints, lifted=lifted,
+                                 sizes=sizes, ties=ties, n_clusters=n_clusters, n_max=15,
+                                 m_max=45)
+    check_completion_against_oracle(n, e, w, kw)
+
+
+@pytest.mark.parametrize("linkage", LINKAGES)
+def test_completion_with_regularizer_seeded(linkage):
+    rng = np.random.default_rng([4242, LINKAGES.index(linkage)])
+    for sizes, ties in itertools.product(("regularized", "edge_sizes+regularized"), (False, True)):
+        for _ in range(3):
+            n, e, w, kw = random_problem(rng, linkage=linkage, sizes=sizes, ties=ties)
+            kw["size_regularizer"] = float(rng.choice([0.5, 1.0, 3.0]))
+            check_completion_against_oracle(n, e, w, kw)
 
 
 # --------------------------------------------------------------------------------------------

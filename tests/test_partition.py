@@ -219,6 +219,20 @@ def test_missing_weight_raises_unless_default():
         ({"weight": 1.0}, {"weight": ("a", "b", "c")}, GaspTypeError, "weight must be"),
         ({"weight": 1.0}, {"lifted": np.ones(2, bool)}, GaspTypeError, "lifted must be an attribute name"),
         ({"weight": 1.0}, {"linkage": "nope"}, GaspValueError, "linkage='nope'"),
+        # not real numbers: were coerced (complex -> real part, "0.5" -> 0.5, True -> 1.0)
+        ({"weight": np.complex128(-1 + 5j)}, {}, GaspTypeError, r"edge \(1, 2\) has weight=.*-1\+5j"),
+        ({"weight": 1 + 0j}, {}, GaspTypeError, r"weight=\(1\+0j\) \(complex\)"),
+        ({"weight": "0.5"}, {}, GaspTypeError, r"edge \(1, 2\) has weight='0.5' \(str\)"),
+        ({"weight": True}, {}, GaspTypeError, r"edge \(1, 2\) has weight=True \(bool\)"),
+        ({"weight": np.True_}, {}, GaspTypeError, r"weight=np.True_"),
+        ({"weight": None}, {}, GaspTypeError, r"weight=None \(NoneType\)"),
+        ({"weight": 1.0, "sz": True}, {"edge_size": "sz"}, GaspTypeError, r"sz=True \(bool\)"),
+        ({"weight": 1.0, "lift": "1"}, {"lifted": "lift"}, GaspTypeError, r"lift='1' \(str\)"),
+        ({"weight": 1.0, "lift": 0.5}, {"lifted": "lift"}, GaspValueError, r"lift=0.5"),
+        # beyond the double range: was a bare OverflowError
+        ({"weight": 10**400}, {}, GaspValueError,
+         r"edge \(1, 2\) has weight=100000000000\.\.\. \(an integer of 401 digits\): too large"),
+        ({"weight": 1.0, "sz": 10**400}, {"edge_size": "sz"}, GaspValueError, r"sz=1000.* too large"),
     ],
 )
 def test_bad_graph_inputs(attrs, kwargs, exc, pattern):
@@ -236,8 +250,30 @@ def test_bad_node_size():
     with pytest.raises(GaspValueError, match="node 1 has mass=-1.0"):
         partition(G, node_size="mass", size_regularizer=1.0)
     G.nodes[1]["mass"] = "x"
-    with pytest.raises(GaspValueError, match="node 1 has mass='x'"):
+    with pytest.raises(GaspTypeError, match="node 1 has mass='x'"):
         partition(G, node_size="mass", size_regularizer=1.0)
+    G.nodes[1]["mass"] = True
+    with pytest.raises(GaspTypeError, match=r"node 1 has mass=True \(bool\)"):
+        partition(G, node_size="mass", size_regularizer=1.0)
+    G.nodes[1]["mass"] = 10**400
+    with pytest.raises(GaspValueError, match="node 1 has mass=1000.* too large for a double"):
+        partition(G, node_size="mass", size_regularizer=1.0)
+
+
+def test_real_number_attributes_of_every_kind_are_accepted():
+    # int, float, numpy scalars, Fraction: real numbers; lifted flags also as bools
+    from fractions import Fraction
+
+    G = nx.Graph()
+    G.add_edge(0, 1, weight=1, lift=False)
+    G.add_edge(1, 2, weight=np.float32(0.5), lift=np.True_)
+    G.add_edge(2, 3, weight=np.int8(-1), lift=0)
+    G.add_edge(3, 4, weight=Fraction(1, 4), lift=0.0)
+    assert partition(G, lifted="lift") == [{0, 1}, {3, 4}, {2}]
+    with pytest.raises(GaspValueError, match="default_weight=1000.* too large for a double"):
+        partition(G, default_weight=10**400)
+    with pytest.raises(GaspTypeError, match="default_weight=True"):
+        partition(G, default_weight=True)
 
 
 @pytest.mark.parametrize("cls", ["DiGraph", "MultiDiGraph"])

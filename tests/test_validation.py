@@ -147,6 +147,17 @@ BAD_INPUTS = [
     ("n_clusters float", dict(n_clusters=2.0), GaspTypeError,
      r"n_clusters must be an integer, got 2\.0"),
     ("n_clusters bool", dict(n_clusters=True), GaspTypeError, r"n_clusters .*got True"),
+    # Python integers beyond int64 / the double range: were bare OverflowError from cffi/float()
+    ("n_clusters 2**63", dict(n_clusters=2**63), GaspValueError,
+     r"n_clusters must be <= 2\*\*63 - 1, the largest int64, got 9223372036854775808"),
+    ("min_clusters 2**64", dict(min_clusters=2**64), GaspValueError, r"min_clusters must be <="),
+    ("n_nodes 10**30", dict(n_nodes=10**30), GaspValueError, r"n_nodes must be <="),
+    ("size_regularizer 10**400", dict(size_regularizer=10**400), GaspValueError,
+     r"size_regularizer=100000000000\.\.\. \(an integer of 401 digits\) is too large"),
+    ("linkage_param 10**400", dict(linkage="smooth_max", linkage_param=10**400), GaspValueError,
+     r"linkage_param=.* is too large for a double"),
+    ("linkage_param -10**400", dict(linkage="smooth_max", linkage_param=-(10**400)),
+     GaspValueError, r"linkage_param=-1000.* is too large for a double"),
     # flags
     ("merge_constrained_at_end without cannot_link", dict(merge_constrained_at_end=True),
      GaspValueError, r"merge_constrained_at_end=True .*cannot_link=True"),
@@ -196,7 +207,7 @@ def test_engine_error_codes_map_to_exceptions():
 
 def test_linkage_overflow_raises_numeric_error():
     # Sizes of 1e300 make w * s overflow in the average: +inf and -inf meet and give NaN.
-    with pytest.raises(GaspNumericError, match="NaN"):
+    with pytest.raises(GaspNumericError, match="overflowed to inf or NaN"):
         gasp([[0, 1], [0, 1], [0, 1]], [1e308, 1e308, -1e308], linkage="average",
              edge_sizes=[1e300] * 3)
 

@@ -62,12 +62,24 @@ def test_rejects_outside_unit_interval(p, pattern):
         ({"beta": 1.0}, GaspValueError, "beta must lie strictly between 0 and 1"),
         ({"beta": "half"}, GaspTypeError, "beta must be a real number"),
         ({"eps": 0.0}, GaspValueError, "eps must lie strictly between 0 and 0.5"),
+        # 1 - eps rounds to 1: p = 1 gave an infinite logit ([-39.1, inf])
+        ({"eps": 1e-17, "kind": "logit"}, GaspValueError, "eps=1e-17 is too small"),
+        ({"eps": 5.5e-17}, GaspValueError, "1 - eps rounds to 1"),
+        ({"beta": 10**400}, GaspValueError, r"beta=100000000000\.\.\. \(an integer of 401"),
+        ({"eps": -(10**400)}, GaspValueError, "too large for a double"),
         ({"out": "w"}, GaspTypeError, "only apply to a networkx graph"),
     ],
 )
 def test_bad_options(kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern):
         signed_weights([0.5], **kwargs)
+
+
+def test_smallest_eps_gives_finite_logits():
+    # the smallest accepted margins: 1 - eps stays below 1, so both ends are finite
+    for eps in (5.6e-17, 2.0**-53, 1.2e-16):
+        w = signed_weights([0.0, 1.0], kind="logit", eps=eps)
+        assert np.isfinite(w).all() and w[0] < -36 and w[1] > 36
 
 
 def test_non_numeric_input():

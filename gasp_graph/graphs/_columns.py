@@ -10,35 +10,75 @@ import numbers
 
 import numpy as np
 
+from .._validation import shown
 from ..exceptions import GaspTypeError, GaspValueError
 
-__all__ = ["as_column", "check_weights", "check_flags", "check_sizes"]
+__all__ = ["as_column", "check_weights", "check_flags", "check_sizes", "real_value", "flag_value"]
 
 
-def as_column(values, what, missing=None):
-    """float64 array of a sequence of numbers; ``None`` (and NaN) entries become ``missing``.
+def real_value(x, what):
+    """``x`` as a float if it is a real number (bool excluded), else GaspTypeError.
 
-    ``what(k)`` describes entry ``k`` for the error raised when a value is not a real number.
-    ``missing=None`` keeps them as NaN, so that the checks below name them.
+    ``what`` names the value in the message ("edge (0, 1) has weight=").  Strings, complex
+    numbers and other objects are rejected rather than converted (float("0.5") or the real part
+    of a complex would hide a mistake).  True/False are not weights either: a flag stored in a
+    weight attribute is an error, not 1.0.  Integers too large for a double are GaspValueError.
+    """
+    if isinstance(x, np.ndarray) and x.ndim == 0 and x.dtype.kind in "iuf":
+        x = x[()]  # a 0-d array holding a number: the number (numpy does the same in a list)
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise GaspTypeError(
+            f"{what}{x!r} ({type(x).__name__}); it must be a real number "
+            "(int or float; strings, complex numbers and booleans are not accepted)"
+        )
+    try:
+        return float(x)
+    except OverflowError:
+        raise GaspValueError(f"{what}{shown(x)}: too large for a double (|x| > 1.8e308)") from None
+
+
+def flag_value(x, what):
+    """A lifted flag: True/False or a number equal to 0 or 1, as 0.0 / 1.0."""
+    if isinstance(x, (bool, np.bool_)):
+        return float(x)
+    if isinstance(x, numbers.Real) and not isinstance(x, str) and x in (0, 1):
+        return float(x)
+    if isinstance(x, numbers.Real):
+        raise GaspValueError(f"{what}{x!r}; lifted flags must be True/False (or 1/0)")
+    raise GaspTypeError(
+        f"{what}{x!r} ({type(x).__name__}); lifted flags must be True/False (or 1/0)"
+    )
+
+
+def as_column(values, what, missing=None, *, flags=False):
+    """float64 array of a sequence of real numbers; ``None`` (and NaN) entries become ``missing``.
+
+    ``what(k)`` describes entry ``k`` for the error raised when a value is not a real number
+    (see real_value: strings, complex numbers and booleans are errors, not converted; integers
+    beyond the double range are GaspValueError).  ``flags=True`` (lifted flags) also takes
+    booleans.  ``missing=None`` keeps missing entries as NaN, so that the checks below name them.
     """
     fill = np.nan if missing is None else float(missing)
+    # numpy would turn True in a list of numbers into 1.0: such lists take the checked path
+    mixed_bools = not flags and not isinstance(values, np.ndarray) and any(
+        isinstance(x, (bool, np.bool_)) for x in values)
     try:
         arr = np.asarray(values)
-        if arr.dtype.kind in "iufb":
+        if not mixed_bools and arr.dtype.kind in ("iufb" if flags else "iuf"):
             out = arr.astype(np.float64)
             if missing is not None:
                 out[np.isnan(out)] = fill
             return out
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
     out = np.empty(len(values), dtype=np.float64)
     for k, x in enumerate(values):
         if x is None or (isinstance(x, float) and x != x):
             out[k] = fill
-        elif isinstance(x, (bool, np.bool_)) or isinstance(x, numbers.Real):
+        elif flags and isinstance(x, (bool, np.bool_)):
             out[k] = float(x)
         else:
-            raise GaspTypeError(f"{what(k)} = {x!r} ({type(x).__name__}); it must be a real number")
+            out[k] = real_value(x, f"{what(k)} = ")
     return out
 
 
@@ -76,11 +116,8 @@ def weight_names(weight):
 
 
 def check_default_weight(default_weight) -> None:
-    if default_weight is not None and (
-        isinstance(default_weight, (bool, np.bool_))
-        or not isinstance(default_weight, numbers.Real)
-        or not np.isfinite(default_weight)
-    ):
+    if default_weight is not None and not np.isfinite(real_value(default_weight,
+                                                                  "default_weight=")):
         raise GaspValueError(f"default_weight must be a finite real number, got {default_weight!r}")
 
 
@@ -114,7 +151,8 @@ def edge_columns(get, describe, m, keep, *, weight, default_weight, lifted, edge
         def where(k):
             return f"{describe(k)} has {lifted}"
 
-        flags = np.zeros(m) if values is None else as_column(values, where, missing=0.0)
+        flags = (np.zeros(m) if values is None
+                 else as_column(values, where, missing=0.0, flags=True))
         lifted_arr = check_flags(np.where(keep, flags, 0.0), where)
     if edge_size is not None:
         values = get(edge_size, "edge_size")

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._validation import self_loop_error, self_loops_mode
 from ..exceptions import GaspTypeError, GaspValueError
+from ._columns import flag_value, real_value
 
 __all__ = [
     "is_networkx_graph",
@@ -54,35 +55,30 @@ def edge_at(G, k):
     return next(itertools.islice(G.edges(data=True), k, None))
 
 
-def edge_column(G, index, attr, default, m, *, with_ends=False):
+def _checked(u, v, attr, x, check):
+    # the common case first: a plain float needs no conversion or check
+    if type(x) is float and check is real_value:
+        return x
+    return check(x, f"edge ({u!r}, {v!r}) has {attr}=")
+
+
+def edge_column(G, index, attr, default, m, *, with_ends=False, check=real_value):
     """One pass over ``G.edges(data=attr)`` into float64 values (and int64 end ids if asked).
 
-    Values that are not real numbers raise GaspTypeError naming the edge.
+    Every value goes through ``check`` (real_value: real numbers only; flag_value: lifted
+    flags), which raises GaspTypeError or GaspValueError naming the edge.
     """
-    try:
-        if with_ends:
-            rows = np.fromiter(
-                (
-                    (index[u], index[v], x)
-                    for u, v, x in G.edges(data=attr, default=default)
-                ),
-                dtype=[("u", np.int64), ("v", np.int64), ("x", np.float64)],
-                count=m,
-            )
-            return rows["u"], rows["v"], rows["x"]
-        return np.fromiter(
-            (x for _, _, x in G.edges(data=attr, default=default)), dtype=np.float64, count=m
+    edges = G.edges(data=attr, default=default)
+    if with_ends:
+        rows = np.fromiter(
+            ((index[u], index[v], _checked(u, v, attr, x, check)) for u, v, x in edges),
+            dtype=[("u", np.int64), ("v", np.int64), ("x", np.float64)],
+            count=m,
         )
-    except (TypeError, ValueError):
-        pass
-    # Slow path, only to name the offending edge.
-    for u, v, x in G.edges(data=attr, default=default):
-        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-            raise GaspTypeError(
-                f"edge ({u!r}, {v!r}) has {attr}={x!r} ({type(x).__name__}); "
-                "it must be a real number"
-            ) from None
-    raise AssertionError("unreachable: np.fromiter failed but every value is a real number")
+        return rows["u"], rows["v"], rows["x"]
+    return np.fromiter(
+        (_checked(u, v, attr, x, check) for u, v, x in edges), dtype=np.float64, count=m
+    )
 
 
 def read_weights(G, index, weight, default_weight, m, keep):
@@ -102,12 +98,12 @@ def read_weights(G, index, weight, default_weight, m, keep):
         )
     if default_weight is None:
         default = math.nan
-    elif isinstance(default_weight, (bool, np.bool_)) or not isinstance(
-        default_weight, numbers.Real
-    ) or not math.isfinite(default_weight):
-        raise GaspValueError(f"default_weight must be a finite real number, got {default_weight!r}")
     else:
-        default = float(default_weight)
+        default = real_value(default_weight, "default_weight=")
+        if not math.isfinite(default):
+            raise GaspValueError(
+                f"default_weight must be a finite real number, got {default_weight!r}"
+            )
     u, v, w = edge_column(G, index, names[0], default, m, with_ends=True)
     columns = [w]
     if len(names) == 2:
@@ -137,28 +133,19 @@ def not_loop(u, v):
 
 def read_node_values(G, nodes, attr, *, what, default=1.0, positive=True):
     """float64 values of the node attribute ``attr`` in node order (missing: ``default``), each
-    finite and > 0 (``positive``) or >= 0; ``what`` names them in the error message."""
-    try:
-        values = np.fromiter(
-            (x for _, x in G.nodes(data=attr, default=default)), dtype=np.float64,
-            count=len(nodes),
-        )
-    except (TypeError, ValueError):
-        values = None
-    bad_node = None
-    if values is None:
-        bad_node = next(
-            (a, x) for a, x in G.nodes(data=attr, default=default)
-            if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real)
-        )
-    else:
-        ok = np.isfinite(values) & ((values > 0) if positive else (values >= 0))
-        if not ok.all():
-            a = nodes[int(np.flatnonzero(~ok)[0])]
-            bad_node = (a, G.nodes[a][attr])
-    if bad_node is not None:
+    a real number (see real_value), finite and > 0 (``positive``) or >= 0; ``what`` names them
+    in the error message."""
+    values = np.fromiter(
+        (x if type(x) is float else real_value(x, f"node {a!r} has {attr}=")
+         for a, x in G.nodes(data=attr, default=default)),
+        dtype=np.float64,
+        count=len(nodes),
+    )
+    ok = np.isfinite(values) & ((values > 0) if positive else (values >= 0))
+    if not ok.all():
+        a = nodes[int(np.flatnonzero(~ok)[0])]
         raise GaspValueError(
-            f"node {bad_node[0]!r} has {attr}={bad_node[1]!r}; {what} must be finite real "
+            f"node {a!r} has {attr}={G.nodes[a][attr]!r}; {what} must be finite real "
             f"numbers {'> 0' if positive else '>= 0'}"
         )
     return values
@@ -181,16 +168,15 @@ def self_loop_strengths(G, index, weight, default_weight, edge_size=None):
                     f"self-loop ({u!r}, {u!r}) has no {name!r} attribute; the modularity null "
                     "model counts self-loops in the node strengths (pass default_weight=)"
                 )
-            if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real) or not (
-                math.isfinite(x)
-            ):
+            x = real_value(x, f"self-loop ({u!r}, {u!r}) has {name}=")
+            if not math.isfinite(x):
                 raise GaspValueError(
                     f"self-loop ({u!r}, {u!r}) has {name}={x!r}; weights must be finite"
                 )
-            parts.append(float(x))
+            parts.append(x)
         w = parts[0] - parts[1] if len(parts) == 2 else parts[0]
         if edge_size is not None:
-            w *= float(d.get(edge_size, 1.0))
+            w *= real_value(d.get(edge_size, 1.0), f"self-loop ({u!r}, {u!r}) has {edge_size}=")
         if out is None:
             out = np.zeros(len(index), dtype=np.float64)
         out[index[u]] += 2.0 * w
@@ -229,15 +215,7 @@ def from_networkx(G, *, weight, default_weight, lifted, edge_size, node_size,
     keep = u != v
     lifted_arr = sizes = None
     if lifted is not None:
-        flags = edge_column(G, index, lifted, 0.0, m)
-        bad = ~((flags == 0) | (flags == 1)) & keep
-        if bad.any():
-            a, b, d = edge_at(G, int(np.flatnonzero(bad)[0]))
-            raise GaspValueError(
-                f"edge ({a!r}, {b!r}) has {lifted}={d[lifted]!r}; lifted flags must be "
-                "True/False (or 1/0)"
-            )
-        lifted_arr = flags == 1
+        lifted_arr = edge_column(G, index, lifted, False, m, check=flag_value) == 1
     if edge_size is not None:
         sizes = edge_column(G, index, edge_size, 1.0, m)
         bad = ~(np.isfinite(sizes) & (sizes > 0)) & keep

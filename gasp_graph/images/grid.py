@@ -7,13 +7,15 @@ offsets[k]``), in a fixed order: offset by offset, then by source pixel.
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import _as_float, _as_int
-from ..exceptions import GaspTypeError, GaspValueError
+from .. import _core
+from .._validation import _array, _as_float, _as_int, as_rng
+from ..exceptions import GaspMemoryError, GaspTypeError, GaspValueError
 
 __all__ = ["GridGraph", "grid_graph", "offset_boxes"]
 
@@ -49,8 +51,22 @@ class GridGraph(NamedTuple):
         """The value of ``affinities`` (shape ``(n_offsets, *shape)``) on every edge.
 
         Equal to ``affinities.reshape(n_offsets, -1)[offset_index, edges[:, 0]]``.
+
+        Raises
+        ------
+        GaspValueError
+            ``affinities`` has fewer offsets than the graph, or not ``n_nodes`` pixels per
+            offset.
+        GaspTypeError
+            ``affinities`` is not an array of numbers.
         """
-        a = np.asarray(affinities)
+        a = _array("affinities", affinities)
+        n_off = int(self.offset_index.max()) + 1 if self.offset_index.size else 0
+        if a.ndim < 1 or a.shape[0] < n_off or (a.shape[0] > 0 and a[0].size != self.n_nodes):
+            raise GaspValueError(
+                f"affinities must have shape (n_offsets, *shape): at least {n_off} offsets of "
+                f"{self.n_nodes} pixels each, got shape {a.shape}"
+            )
         return a.reshape(a.shape[0], -1)[self.offset_index, self.edges[:, 0]]
 
 
@@ -124,6 +140,13 @@ def _as_mask(mask, shape):
         else:
             raise GaspTypeError(f"mask must hold booleans, got dtype {m.dtype}")
     return m
+
+
+def sampling_rng(seed, fraction):
+    """The Generator that samples long-range edges, or None when every edge is kept.  ``seed``
+    is validated either way, so that a bad seed is never silently ignored."""
+    rng = as_rng(seed)
+    return rng if fraction is not None and fraction < 1.0 else None
 
 
 def _as_fraction(long_range_fraction):
@@ -252,8 +275,35 @@ def grid_graph(shape, offsets, *, mask=None, long_range_fraction=None, seed=None
     shape = _as_shape(shape)
     offs = _as_offsets(offsets, len(shape))
     msk = _as_mask(mask, shape)
-    sampling = sample_long_range(shape, offs, msk, _as_fraction(long_range_fraction), seed)
-    return build_grid_graph(shape, offs, msk, sampling)
+    fraction = _as_fraction(long_range_fraction)
+    n = check_grid_size(shape, len(offs))
+    if n == 0:  # a dimension of length 0: no pixel, no edge (and no index array to shape)
+        empty = np.zeros(0, dtype=np.int64)
+        sampling_rng(seed, fraction)  # the seed is still checked
+        return GridGraph(np.zeros((0, 2), dtype=np.int64), empty, np.zeros(0, dtype=bool), 0)
+    try:
+        sampling = sample_long_range(shape, offs, msk, fraction, seed)
+        return build_grid_graph(shape, offs, msk, sampling)
+    except MemoryError:
+        raise GaspMemoryError(
+            f"not enough memory for the edges of a grid of shape {shape} with {len(offs)} offsets"
+        ) from None
+
+
+def check_grid_size(shape, n_offsets) -> int:
+    """The pixel count of ``shape``; GaspValueError beyond int64, GaspMemoryError when the edges
+    (one per pixel and offset at most) cannot fit in this machine's memory."""
+    n = math.prod(shape)  # exact: np.prod would wrap around in int64
+    if n > np.iinfo(np.int64).max:
+        raise GaspValueError(f"shape {shape} has {n} pixels, more than int64 ids can number")
+    # the pixel index (8 bytes a pixel), up to one edge per pixel and offset (16 + 8 + 1 bytes)
+    need, total = 8 * n + 25 * n * n_offsets, _core.machine_memory()
+    if total is not None and need > total:
+        raise GaspMemoryError(
+            f"a grid of shape {shape} with {n_offsets} offsets needs about {need / 2**30:.3g} "
+            f"GiB for its edges, more than this machine has ({total / 2**30:.3g} GiB with swap)"
+        )
+    return n
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,7 +329,7 @@ class Sampling(NamedTuple):
 def sample_long_range(shape, offs, msk, fraction, seed) -> Sampling:
     """The edges of ``grid_graph(shape, offs, mask=msk, long_range_fraction=fraction,
     seed=seed)`` (validated arguments) as keep bits: the same draws from the same seed."""
-    rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
+    rng = sampling_rng(seed, fraction)
     is_long = is_long_range(offs)
     n_off = len(offs)
     sampled = np.zeros(n_off, dtype=bool)

@@ -24,7 +24,7 @@ import numpy as np
 from .. import _core
 from .._validation import _as_bool
 from ..exceptions import GaspTypeError, GaspValueError
-from .grid import _as_fraction, _as_mask, _as_offsets, offset_boxes
+from .grid import _as_fraction, _as_mask, _as_offsets, offset_boxes, sampling_rng
 from .labels import first_occurrence
 
 __all__ = ["RegionGraph", "region_graph"]
@@ -419,7 +419,7 @@ def region_graph(superpixels, affinities, offsets, *, mask=None, beta=0.5, kind=
     fraction = _as_fraction(long_range_fraction)
     _check_options(beta, kind, _LOGIT_EPS)
     b = float(beta)
-    rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
+    rng = sampling_rng(seed, fraction)
     return build_region_graph(
         sp, a, offs, msk, fraction, rng,
         transform=lambda p: _transform(p.astype(np.float64), b, kind, _LOGIT_EPS),

@@ -22,6 +22,7 @@ from .grid import (
     build_grid_graph,
     is_long_range,
     sample_long_range,
+    sampling_rng,
 )
 from .labels import first_occurrence
 
@@ -433,7 +434,7 @@ def _segment_regions(a, offs, superpixels, pre_merge, beta, kind, linkage, local
         sp = as_superpixels(superpixels, shape)
     msk = _as_mask(mask, shape)
     fraction = _as_fraction(long_range_fraction)
-    rng = np.random.default_rng(seed) if fraction is not None and fraction < 1.0 else None
+    rng = sampling_rng(seed, fraction)
     if local_merge and np.all(np.abs(offs).sum(axis=1) != 1):
         raise GaspValueError(
             "local_merge=True needs at least one direct-neighbour offset (L1 norm 1) in offsets, "
