@@ -44,6 +44,11 @@ done
 
 SANITIZER="${GASP_SANITIZER:-asan}"
 ASAN_LIB="$(gcc -print-file-name=libasan.so 2>/dev/null || true)"
+# C++ extensions (python-igraph, used by the converter tests) throw exceptions; ASan intercepts
+# __cxa_throw and needs the real one resolved at startup, so libstdc++ is preloaded with it.
+CXX_LIB="$(gcc -print-file-name=libstdc++.so 2>/dev/null || true)"
+PRELOAD="$ASAN_LIB"
+[ -f "$CXX_LIB" ] && PRELOAD="$ASAN_LIB:$CXX_LIB"
 if [ "$SANITIZER" = asan ]; then
     if [ ! -f "$ASAN_LIB" ] || ! LD_PRELOAD="$ASAN_LIB" ASAN_OPTIONS=detect_leaks=0 \
             "$PYTHON" -c 'pass' >/dev/null 2>&1; then
@@ -106,9 +111,9 @@ if [ "$SANITIZER" = asan ]; then
     export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:abort_on_error=1"
     # allocator_may_return_null=1: a huge malloc returns NULL (the engine then reports
     # GASP_ENOMEM) instead of ASan aborting the process.
-    check_instrumented env LD_PRELOAD="$ASAN_LIB"
+    check_instrumented env LD_PRELOAD="$PRELOAD"
     log "running ${TESTS[*]} under ASan + UBSan"
-    (cd "$WORK/repo" && LD_PRELOAD="$ASAN_LIB" "$VENV/bin/python" -m pytest -p no:cacheprovider \
+    (cd "$WORK/repo" && LD_PRELOAD="$PRELOAD" "$VENV/bin/python" -m pytest -p no:cacheprovider \
         -c "$WORK/repo/pyproject.toml" --rootdir "$WORK/repo" -q -x --capture=sys \
         -m "not gallery" "${TESTS[@]}" "$@") || status=$?
 else
