@@ -86,11 +86,17 @@ examples:
 """
 
 
+def _prog() -> str:
+    """The command's name in messages: ``gasp-graph``, or how ``scripts/run.sh`` was called
+    (it sets GASP_GRAPH_PROG, since ``gasp-graph`` is not on PATH outside the environment)."""
+    return os.environ.get("GASP_GRAPH_PROG") or "gasp-graph"
+
+
 def _build_parser() -> argparse.ArgumentParser:
     linkages = ", ".join(LINKAGES)
     aliases = ", ".join(sorted(a for a in LINKAGE_ALIASES if a not in LINKAGES))
     p = argparse.ArgumentParser(
-        prog="gasp-graph",
+        prog=_prog(),
         description=(
             "Partition a signed graph with GASP (generalized agglomerative clustering of signed\n"
             "graphs): correlation clustering, multicut-style segmentation, deduplication, ..."
@@ -596,9 +602,10 @@ def main(argv=None) -> int:
                 truth=_read_truth(nodes) if example else None,
             )
             if example:
+                prog = _prog()
                 text += (
                     "\n\nThis was the bundled example graph.  Partition your own edge list with"
-                    "\n'gasp-graph EDGES [-o FILE]'; 'gasp-graph --help' lists the options."
+                    f"\n'{prog} EDGES [-o FILE]'; '{prog} --help' lists the options."
                 )
             print(text, file=sys.stdout if example else sys.stderr)
         sys.stdout.flush()

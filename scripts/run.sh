@@ -12,4 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/_venv.sh
 source "$ROOT/scripts/_venv.sh"
 ensure_venv ""
+# messages name the command as it was typed (gasp-graph is only on PATH inside .venv)
+if [ "$PWD" = "$ROOT" ]; then GASP_GRAPH_PROG=./scripts/run.sh; else GASP_GRAPH_PROG="$ROOT/scripts/run.sh"; fi
+export GASP_GRAPH_PROG
 exec "$VENV/bin/gasp-graph" "$@"

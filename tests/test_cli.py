@@ -64,6 +64,18 @@ def test_example_summary(capsys):
     assert "partition" in out and " ms" in out
 
 
+def test_messages_name_the_command_as_typed(capsys, monkeypatch):
+    # scripts/run.sh sets GASP_GRAPH_PROG: gasp-graph itself is not on PATH outside .venv
+    monkeypatch.delenv("GASP_GRAPH_PROG", raising=False)
+    out = run(capsys, [])[1]
+    assert "'gasp-graph EDGES [-o FILE]'" in out
+    monkeypatch.setenv("GASP_GRAPH_PROG", "./scripts/run.sh")
+    out = run(capsys, [])[1]
+    assert "'./scripts/run.sh EDGES [-o FILE]'; './scripts/run.sh --help'" in out
+    assert "gasp-graph EDGES" not in out
+    assert run(capsys, ["--help"])[1].startswith("usage: ./scripts/run.sh ")
+
+
 def test_example_recovers_most_of_the_planted_partition():
     # The bundled example is meant to show GASP working: average linkage finds the 5 clusters
     # up to a few nodes, single linkage (max) without constraints chains everything together.
