@@ -294,6 +294,10 @@ def test_boundary_affinities_channels_and_errors():
         boundary_affinities(np.array([["a"]]), [[0, 1]])
     with pytest.raises(GaspValueError, match="channel_axis"):
         boundary_affinities(rgb, [[0, 1]], channel_axis=5)
+    # a colour image without channel_axis: the message says how to pass one
+    with pytest.raises(GaspValueError, match="channel_axis=-1"):
+        boundary_affinities(rgb, [[0, 1]])
+    assert boundary_affinities(rgb, [[0, 1, 0]]).shape == (1, 16, 16, 3)  # a 3-D volume is fine
 
 
 def test_gaussian_filter_matches_scipy():

@@ -220,6 +220,13 @@ def boundary_affinities(image, offsets, *, sigma=1.0, scale=None, channel_axis=N
     if not np.isfinite(img).all():
         raise GaspValueError("image must be finite (no NaN or infinity)")
     shape = img.shape[1:]
+    if channel_axis is None and len(shape) >= 3 and shape[-1] in (3, 4):
+        width = np.shape(offsets)[-1] if np.ndim(offsets) == 2 else None
+        if width == len(shape) - 1:
+            raise GaspValueError(
+                f"offsets have {width} coordinates but the image of shape {tuple(shape)} has "
+                f"{len(shape)} axes; for a colour image pass channel_axis=-1"
+            )
     offs = _as_offsets(offsets, len(shape))
     s = _as_float("sigma", sigma)
     if not (np.isfinite(s) and s >= 0):
