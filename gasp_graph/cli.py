@@ -18,6 +18,7 @@ import contextlib
 import csv
 import lzma
 import os
+import re
 import stat
 import sys
 import time
@@ -32,6 +33,7 @@ from ._validation import LINKAGE_ALIASES, LINKAGES, normalize_linkage, prepare
 from .arrays import gasp
 from .exceptions import GaspError, GaspWarning
 from .io import FORMATS, EdgeListError, open_text, read_edge_table
+from .weights import signed_weights
 
 __all__ = ["EdgeListError", "main", "read_edge_list"]
 
@@ -203,6 +205,23 @@ def _build_parser() -> argparse.ArgumentParser:
         "weight attribute); default: a missing weight is an error",
     )
     p.add_argument(
+        "--kind",
+        choices=("linear", "logit"),
+        default=None,
+        help="the weight column holds probabilities in [0, 1] that two nodes belong together "
+        "(match scores, predicted affinities): map each p to a signed weight, linear: w = p - "
+        "BETA, logit: w = log(p/(1-p)) - log(BETA/(1-BETA)). Default: the weights are used as "
+        "they are",
+    )
+    p.add_argument(
+        "--beta",
+        type=float,
+        default=None,
+        metavar="BETA",
+        help="with --kind: the probability that maps to weight 0 (0 < BETA < 1); larger gives "
+        "more, smaller clusters. Default: 0.5",
+    )
+    p.add_argument(
         "--self-loops",
         choices=("ignore", "error"),
         default="ignore",
@@ -356,6 +375,7 @@ def _read_truth(nodes):
 
 _OPTION_NAMES = {
     "default_weight": "--default-weight",
+    "beta": "--beta",
     "self_loops": "--self-loops",
     "merge_constrained_at_end": "--merge-constrained-at-end",
     "size_regularizer": "--size-regularizer",
@@ -369,9 +389,12 @@ _OPTION_NAMES = {
 def _option_message(message: str) -> str:
     """A validation message with the Python argument names replaced by the option names."""
     for name, option in _OPTION_NAMES.items():
-        message = message.replace(f"{name}=True", option).replace(f"{name}=", f"{option} ")
-        message = message.replace(name, option)
-    return message.replace("linkage=", "--linkage ")
+        # a whole word only, never inside an option name already there (--beta, --min-clusters)
+        word = rf"(?<![\w-]){re.escape(name)}(?!\w)"
+        message = re.sub(word + "=True", option, message)
+        message = re.sub(word + "=", option + " ", message)
+        message = re.sub(word, option, message)
+    return re.sub(r"(?<![\w-])linkage=", "--linkage ", message)
 
 
 @contextlib.contextmanager
@@ -422,7 +445,23 @@ def _wants_networkx(args, path: str) -> bool:
     return False
 
 
-def _main_networkx(args, path: str, options: dict, fail) -> int:
+def _warn_without_repulsion(weights, options) -> None:
+    """The table path's form of partition's warning: no weight < 0 and no constraint, so
+    GASP can only return the connected components."""
+    if weights.size == 0 or (weights < 0).any() or options.get("n_clusters"):
+        return
+    hint = ""
+    if ((weights >= 0) & (weights <= 1)).all():
+        hint = (" The weights are all in [0, 1]: if they are probabilities or match scores, "
+                "add --kind linear (w = p - 0.5; --beta sets the split point) or --kind logit.")
+    warnings.warn(
+        "no weight is negative, so nothing repels and the clusters are the connected "
+        "components of the edges with a positive weight." + hint,
+        GaspWarning, stacklevel=2,
+    )
+
+
+def _main_networkx(args, path: str, options: dict, fail, mapping=None) -> int:
     """Read ``path`` with networkx and partition it with gasp_graph.partition."""
     if path == "-":
         return fail(f"--format {args.format} cannot be read from standard input; save the "
@@ -445,6 +484,14 @@ def _main_networkx(args, path: str, options: dict, fail) -> int:
         G = read_graph(path, format=args.format, edge_attributes=columns)
     except (GaspError, OSError, EOFError) as exc:
         return fail(_option_message(str(exc)))
+    if mapping is not None:
+        if not isinstance(weight, str):
+            return fail("--kind maps one probability attribute: give --weight once")
+        try:
+            signed_weights(G, weight, out=weight, **mapping)
+        except GaspError as exc:
+            return fail(f"{path}: {_option_message(str(exc))} (--kind {args.kind} maps "
+                        "probabilities in [0, 1]; leave it out for signed weights)")
     t1 = time.perf_counter()
     try:
         with _warnings_to_stderr():
@@ -545,6 +592,15 @@ def main(argv=None) -> int:
         prepare(np.zeros((0, 2), dtype=np.int64), np.zeros(0), n_nodes=0, **options)
     except GaspError as exc:
         return fail(_option_message(str(exc)))
+    if args.beta is not None and args.kind is None:
+        return fail("--beta applies to probabilities: give --kind linear or --kind logit too")
+    mapping = None
+    if args.kind is not None:
+        mapping = {"kind": args.kind, "beta": 0.5 if args.beta is None else args.beta}
+        try:
+            signed_weights(np.zeros(0), **mapping)
+        except GaspError as exc:
+            return fail(_option_message(str(exc)))
 
     path = args.input
     if path is None and _stdin_has_data():
@@ -553,7 +609,7 @@ def main(argv=None) -> int:
     if example:
         path = str(EXAMPLE_EDGES)
     elif _wants_networkx(args, path):
-        return _main_networkx(args, path, options, fail)
+        return _main_networkx(args, path, options, fail, mapping)
     t0 = time.perf_counter()
     try:
         table = read_edge_table(
@@ -572,9 +628,19 @@ def main(argv=None) -> int:
             node = nodes[edges[k, 0]]
             return fail(f"{name}, line {table.lines[k]}: self-loop ({node}, {node}); an edge "
                         "needs two different nodes (or leave out --self-loops error)")
+    if mapping is not None:
+        bad = np.flatnonzero(~((weights >= 0) & (weights <= 1)))
+        if bad.size:
+            k = int(bad[0])
+            return fail(f"{name}, line {table.lines[k]}: weight {float(weights[k])!r} is not a "
+                        f"probability in [0, 1] (--kind {args.kind} maps probabilities; leave it "
+                        "out for signed weights)")
+        weights = signed_weights(weights, **mapping)
     t1 = time.perf_counter()
     try:
         with _warnings_to_stderr():
+            if not example:
+                _warn_without_repulsion(weights, options)
             labels = gasp(edges, weights, n_nodes=len(nodes), lifted=lifted, **options)
     except GaspError as exc:  # the checks above and in the reader leave little to fail here
         return fail(f"{name}: {_option_message(str(exc))}")

@@ -460,3 +460,84 @@ def test_bad_networkx_files_exit_2_naming_the_file(capsys, tmp_path, name, conte
     code, out, err = run(capsys, argv)
     assert code == 2 and out == ""
     assert message in err and str(path) in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------- probabilities: --kind, --beta
+
+SCORES = """\
+source,target,weight
+alice,alicia,0.95
+alice,bob,0.1
+bob,robert,0.9
+alicia,robert,0.05
+carol,caroline,0.8
+"""
+
+
+@pytest.mark.parametrize("argv, kind, beta", [
+    (["--kind", "linear"], "linear", 0.5),
+    (["--kind", "logit", "--beta", "0.3"], "logit", 0.3),
+    (["--kind", "linear", "--beta", "0.92"], "linear", 0.92),
+])
+def test_kind_maps_probabilities_like_signed_weights(capsys, tmp_path, argv, kind, beta):
+    from gasp_graph import signed_weights
+
+    path = tmp_path / "scores.csv"
+    path.write_text(SCORES)
+    code, out, err = run(capsys, [str(path), *argv])
+    assert code == 0 and err == ""
+    names = ["alice", "alicia", "bob", "robert", "carol", "caroline"]
+    rows = [line.split(",") for line in SCORES.splitlines()[1:]]
+    edges = np.array([[names.index(a), names.index(b)] for a, b, _ in rows])
+    p = np.array([float(x) for *_, x in rows])
+    expected = gasp(edges, signed_weights(p, kind=kind, beta=beta), n_nodes=6)
+    got = dict(line.split(",") for line in out.splitlines()[1:])
+    assert [int(got[v]) for v in names] == expected.tolist()
+
+
+def test_all_positive_weights_warn_with_the_probability_hint(capsys, tmp_path):
+    path = tmp_path / "scores.csv"
+    path.write_text(SCORES)
+    code, out, err = run(capsys, [str(path)])
+    assert code == 0
+    assert "warning: no weight is negative" in err and "--kind linear" in err
+    assert "----" not in err  # option names are not replaced twice
+    assert len({line.split(",")[1] for line in out.splitlines()[1:]}) == 2  # the components
+    path.write_text(SCORES.replace("0.95", "3.5"))  # not probabilities: no hint
+    err = run(capsys, [str(path)])[2]
+    assert "no weight is negative" in err and "--kind" not in err
+    signed = tmp_path / "signed.txt"
+    signed.write_text(TWO_TRIANGLES)
+    assert run(capsys, [str(signed)])[2] == ""  # a signed graph: no warning
+    assert "warning" not in run(capsys, [])[2]  # nor on the bundled example
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--beta", "0.3"], "--beta applies to probabilities: give --kind"),
+    (["--kind", "logit", "--beta", "1.5"], "--beta must lie strictly between 0 and 1"),
+    (["--kind", "linear"], "line 2: weight 1.5 is not a probability in [0, 1]"),
+])
+def test_kind_and_beta_errors_exit_2(capsys, tmp_path, argv, message):
+    path = tmp_path / "e.txt"
+    path.write_text("a b 0.5\nb c 1.5\n")
+    code, out, err = run(capsys, [str(path), *argv])
+    assert code == 2 and out == ""
+    assert message in err
+
+
+def test_kind_on_a_graph_file(capsys, tmp_path):
+    nx = pytest.importorskip("networkx")
+    G = nx.Graph()
+    G.add_edge("a", "b", p=0.9)
+    G.add_edge("b", "c", p=0.2)
+    G.add_edge("c", "d", p=0.7)
+    path = tmp_path / "g.graphml"
+    nx.write_graphml(G, path)
+    code, out, err = run(capsys, [str(path), "--weight", "p", "--kind", "linear"])
+    assert code == 0 and err == ""
+    assert dict(line.split() for line in out.splitlines()) == {"a": "0", "b": "0", "c": "1",
+                                                                "d": "1"}
+    G.add_edge("d", "e", p=1.5)
+    nx.write_graphml(G, path)
+    code, out, err = run(capsys, [str(path), "--weight", "p", "--kind", "linear"])
+    assert code == 2 and "probabilities in [0, 1]" in err
