@@ -53,6 +53,15 @@ typedef enum {
     GASP_LINKAGE_COUNT_ = 7
 } gasp_linkage_t;
 
+/* What options.refine asks for (gasp_run after its merges, gasp_refine from given labels). */
+typedef enum {
+    GASP_REFINE_NONE = 0,   /* gasp_run: no refinement (gasp_refine: as GASP_REFINE_FULL) */
+    GASP_REFINE_FULL = 1,   /* the multilevel search (Leiden's phases, deterministic), then node
+                               moves; gasp_run also searches from singletons and keeps the
+                               better partition */
+    GASP_REFINE_MOVES = 2   /* node moves only, until none gains */
+} gasp_refine_t;
+
 /* Which argument an GASP_EINVAL refers to (gasp_stats_t.err_arg). */
 typedef enum {
     GASP_ARG_NONE = 0,
@@ -155,7 +164,7 @@ typedef struct {
      * a_S the sum of a_i over S (CNM greedy modularity, greedy CPM). */
     const double *null_weights;
     double resolution;                 /* gamma >= 0 of the null model (and of refine) */
-    int32_t refine;                    /* non-zero: local moves after the merges (refine.c) */
+    int32_t refine;                    /* a gasp_refine_t: local search after the merges */
 } gasp_options_t;
 
 /* Filled by gasp_run() when the caller passes a non-NULL pointer. */

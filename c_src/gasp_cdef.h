@@ -21,6 +21,12 @@ typedef enum {
 } gasp_linkage_t;
 
 typedef enum {
+    GASP_REFINE_NONE = 0,
+    GASP_REFINE_FULL = 1,
+    GASP_REFINE_MOVES = 2
+} gasp_refine_t;
+
+typedef enum {
     GASP_ARG_NONE = 0,
     GASP_ARG_N_NODES = 1,
     GASP_ARG_N_EDGES = 2,

@@ -469,8 +469,10 @@ def region_reduce(n_nodes: int, u, v, w, eid, local) -> dict:
     ends[pair, 1] = np.maximum(u, v)
     out["edges"] = ends
     return out
-def refine(problem: Problem, labels, *, index_bits: int | None = None, threaded=None):
-    """Local moves from ``labels`` (int64, values in [0, n)) on ``problem``'s objective.
+def refine(problem: Problem, labels, *, moves_only=False, index_bits: int | None = None,
+           threaded=None):
+    """The local search of refine.c from ``labels`` (int64, values in [0, n)) on ``problem``'s
+    objective: the multilevel search, or node moves only (``moves_only=True``).
 
     Returns ``(labels, stats)`` with canonical labels and ``n_moves`` / ``refine_gain``.
     """
@@ -481,6 +483,7 @@ def refine(problem: Problem, labels, *, index_bits: int | None = None, threaded=
     opts = ffi.new("gasp_options_t *")
     opts.null_weights = _ptr(ffi, "double *", problem.null_weights)
     opts.resolution = problem.resolution
+    opts.refine = lib.GASP_REFINE_MOVES if moves_only else lib.GASP_REFINE_FULL
     cancel = ffi.new("int32_t[1]")
     opts.cancel = cancel
     stats = ffi.new("gasp_stats_t *")

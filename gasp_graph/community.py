@@ -367,12 +367,12 @@ def _similarity_communities(n, edges, weights, resolution, modularity_problem):
 def _core_refine(problem, labels):
     from . import _core
 
-    return _core.refine(problem, labels)[0]
+    return _core.refine(problem, labels, moves_only=True)[0]
 
 
 def _multilevel_modularity(problem):
     """Multilevel modularity from singletons: node moves, moves of collapsed clusters and
     sub-clusters (gasp_graph._refine.refine_partition), deterministic."""
-    from ._refine import refine_partition
+    from . import _core
 
-    return refine_partition(problem, np.arange(problem.n_nodes, dtype=np.int64))
+    return _core.refine(problem, np.arange(problem.n_nodes, dtype=np.int64))[0]
