@@ -60,7 +60,6 @@
  *     well-connected communities", Scientific Reports 9, 5233 (2019).
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +70,9 @@
 #define REFINE_MAX_PASSES 1000
 #define REFINE_MAX_ITERATIONS 1000
 #define REFINE_TOL 1e-12
+#define REFINE_PERTURB_STEPS 10        /* perturbation steps after the search */
+#define REFINE_PERTURB_FRACTION 0.05   /* share of the clusters each step dissolves */
+#define REFINE_PERTURB_ITERATIONS 2    /* multilevel iterations per step */
 
 /* A level's graph; every array owned by the struct (rgraph_free). */
 typedef struct {
@@ -107,7 +109,6 @@ typedef struct {
     gasp_idx_t *order;    /* cap: the visiting order of the current level */
     uint64_t rng;         /* state of the fixed sequence of visiting orders */
     int shuffle;          /* 0: visit in node order; 1: orders from rng */
-    int randref;
     double gamma;
     double a_total;
     double scale;         /* sum of absw over level 0: the magnitude of F */
@@ -241,7 +242,7 @@ static int rgraph_from_edges(rgraph_t *G, gasp_idx_t n, gasp_idx_t m, const int6
 /* The graph whose nodes are the k clusters of lab (labels in [0, k)): neighbours in the order
  * they are first reached from the cluster's nodes in node order.  Uses W's acc, mark, touched,
  * queue (member lists) and cnt (offsets) as scratch; they are left clear. */
-__attribute__((noinline)) static int rgraph_collapse(rwork_t *W, const rgraph_t *S, const gasp_idx_t *lab, gasp_idx_t k,
+static int rgraph_collapse(rwork_t *W, const rgraph_t *S, const gasp_idx_t *lab, gasp_idx_t k,
                            rgraph_t *D)
 {
     gasp_idx_t n = S->n;
@@ -346,7 +347,7 @@ static void rwork_recount(rwork_t *W, const rgraph_t *G)
 }
 
 /* Renumber lab[0 .. n) to 0..k-1 by first occurrence; returns k.  Uses mark and touched. */
-__attribute__((noinline)) static gasp_idx_t relabel(rwork_t *W, gasp_idx_t *lab, gasp_idx_t n)
+static gasp_idx_t relabel(rwork_t *W, gasp_idx_t *lab, gasp_idx_t n)
 {
     gasp_idx_t k = 0;
     for (gasp_idx_t i = 0; i < n; i++) {
@@ -476,7 +477,7 @@ static double refine_visit(rwork_t *W, const rgraph_t *G, gasp_idx_t i)
  * a moved node's neighbours join the queue.  *moves counts the moves.  Level 0 (G0 set) calls
  * the progress callback after every n visits.  GASP_OK, GASP_EINTERRUPTED or 1 (stopped by the
  * callback). */
-__attribute__((noinline)) static int refine_drain(rwork_t *W, const rgraph_t *G, int level0, int64_t *moves)
+static int refine_drain(rwork_t *W, const rgraph_t *G, int level0, int64_t *moves)
 {
     gasp_idx_t n = G->n, head = 0, size = n;
     int64_t visits = 0;
@@ -587,7 +588,7 @@ static int refine_rounds(rwork_t *W, const rgraph_t *G)
  * labels in rlab (canonical); returns their number.  A node still alone whose link to the rest
  * of its cluster S is at least gamma a_i (a_S - a_i) joins the sub-cluster r of S (linked the
  * same way to the rest of S) of largest gain w(i, r) - gamma a_i a_r > tolerance. */
-__attribute__((noinline)) static gasp_idx_t refine_subclusters(rwork_t *W, const rgraph_t *G)
+static gasp_idx_t refine_subclusters(rwork_t *W, const rgraph_t *G)
 {
     gasp_idx_t n = G->n;
     const double g = W->gamma;
@@ -622,30 +623,12 @@ __attribute__((noinline)) static gasp_idx_t refine_subclusters(rwork_t *W, const
         }
         double best_gain = tol;
         gasp_idx_t best = -1;
-        if (W->randref && W->shuffle) {
-            /* a neighbour in S drawn from the fixed sequence (or none, with odds 1 : k) */
-            gasp_idx_t k = 0;
-            for (gasp_idx_t p = G->off[i]; p < G->off[i + 1]; p++)
-                k += W->lab[G->nbr[p]] == S;
-            uint64_t u = k ? refine_next(&W->rng) % (uint64_t)(k + 1) : 0;
-            if (u > 0) {
-                gasp_idx_t pick = (gasp_idx_t)(refine_next(&W->rng) % (uint64_t)k);
-                for (gasp_idx_t p = G->off[i]; p < G->off[i + 1]; p++)
-                    if (W->lab[G->nbr[p]] == S && pick-- == 0) {
-                        gasp_idx_t r = W->rlab[G->nbr[p]];
-                        if (W->acc[r] - g * ai * W->ra[r] >= 0.0)
-                            best = r;
-                        break;
-                    }
-            }
-        } else {
-            for (gasp_idx_t t = 0; t < ntouched; t++) {
-                gasp_idx_t r = W->touched[t];
-                double gain = W->acc[r] - g * ai * W->ra[r];
-                if (gain > best_gain && W->rext[r] >= g * W->ra[r] * (aS - W->ra[r]) - tol) {
-                    best_gain = gain;
-                    best = r;
-                }
+        for (gasp_idx_t t = 0; t < ntouched; t++) {
+            gasp_idx_t r = W->touched[t];
+            double gain = W->acc[r] - g * ai * W->ra[r];
+            if (gain > best_gain && W->rext[r] >= g * W->ra[r] * (aS - W->ra[r]) - tol) {
+                best_gain = gain;
+                best = r;
             }
         }
         if (best >= 0) {
@@ -702,8 +685,6 @@ static int refine_iteration(rwork_t *W, const rgraph_t *G0)
         if (rc != GASP_OK)
             goto cleanup;
         gasp_idx_t k = relabel(W, W->lab, G->n);
-        if (getenv("GASP_EXP_VERBOSE"))
-            fprintf(stderr, "  level n %ld m %ld moves %ld k %ld\n", (long)G->n, (long)G->off[G->n], (long)moves, (long)k);
         if (k == G->n)
             break;
         rwork_recount(W, G);
@@ -754,16 +735,9 @@ static int refine_search(rwork_t *W, const rgraph_t *G0)
     gasp_idx_t n = G0->n;
     double tol = REFINE_TOL * (W->scale + W->gamma * W->a_total * W->a_total);
     double best = refine_objective(W, G0, W->lab);
-    const char *env = getenv("GASP_EXP_PATIENCE");
-    int patience = env ? atoi(env) : 1, fails = 0;
-    const char *senv = getenv("GASP_EXP_SEED");
-    int seeded = senv && atoi(senv) > 0;
-    W->rng = seeded ? (uint64_t)atoi(senv) * 1000003u : 0;
-    W->randref = getenv("GASP_EXP_RAND") != NULL;
-    const char *menv = getenv("GASP_EXP_MAXIT");
-    int maxit = menv ? atoi(menv) : REFINE_MAX_ITERATIONS;
-    for (int it = 0; it < maxit && fails < patience; it++) {
-        W->shuffle = it > 0 || seeded;
+    W->rng = 0;
+    for (int it = 0; it < REFINE_MAX_ITERATIONS; it++) {
+        W->shuffle = it > 0;
         memcpy(W->prev, W->lab, (size_t)n * sizeof *W->lab);
         int rc = refine_iteration(W, G0);
         if (rc != GASP_OK) {
@@ -771,15 +745,11 @@ static int refine_search(rwork_t *W, const rgraph_t *G0)
             return rc;
         }
         double value = refine_objective(W, G0, W->lab);
-        if (getenv("GASP_EXP_VERBOSE"))
-            fprintf(stderr, "it %d F %.4f\n", it, value);
         if (!(value > best + tol)) {
             if (value < best)  /* (rounding only: moves never lower F) */
                 memcpy(W->lab, W->prev, (size_t)n * sizeof *W->lab);
-            fails++;
-            continue;
+            break;
         }
-        fails = 0;
         best = value;
     }
     return refine_rounds(W, G0);
@@ -822,8 +792,6 @@ static int refine_perturb(rwork_t *W, const rgraph_t *G0, int steps, double frac
                 goto done;
         }
         double value = refine_objective(W, G0, W->lab);
-        if (getenv("GASP_EXP_VERBOSE"))
-            fprintf(stderr, "step %d F %.4f best %.4f\n", step, value, best);
         if (value >= best) {
             best = value;
             memcpy(W->keep, W->lab, (size_t)n * sizeof *W->lab);
@@ -867,11 +835,9 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
             if (rc == 1 || (rc == GASP_OK && !(refine_objective(&W, &G0, W.lab) > f + tol)))
                 memcpy(W.lab, W.alt, (size_t)n * sizeof *W.alt);
         }
-        const char *e1 = getenv("GASP_EXP_STEPS"), *e2 = getenv("GASP_EXP_FRAC"),
-                   *e3 = getenv("GASP_EXP_ITERS");
-        int steps = e1 ? atoi(e1) : 0;
-        if (rc == GASP_OK && steps > 0) {
-            rc = refine_perturb(&W, &G0, steps, e2 ? atof(e2) : 0.1, e3 ? atoi(e3) : 2);
+        if (rc == GASP_OK && n > 1) {
+            rc = refine_perturb(&W, &G0, REFINE_PERTURB_STEPS, REFINE_PERTURB_FRACTION,
+                                REFINE_PERTURB_ITERATIONS);
             if (rc == GASP_OK)
                 rc = refine_rounds(&W, &G0);
         }
