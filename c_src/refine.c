@@ -16,8 +16,8 @@
  *
  * Two modes (options->refine):
  *   GASP_REFINE_MOVES: node moves in rounds until no node moves (refine_rounds below);
- *   GASP_REFINE_FULL (any other value): the multilevel search of the Leiden method [1] made
- *     deterministic, from the given partition, then the same node-move rounds.  One iteration:
+ *   GASP_REFINE_FULL (and GASP_REFINE_NONE in gasp_refine): the multilevel search of the
+ *     Leiden method [1] made deterministic, from the given partition.  One iteration:
  *       1. node moves on the current level's graph (a FIFO queue, refine_drain);
  *       2. every cluster is split into sub-clusters: its nodes start alone and, in node order,
  *          a node still alone and well connected to its cluster (w(i, S \ i) >= gamma a_i
@@ -27,9 +27,17 @@
  *          step 1 (so step 1 on that level moves sub-clusters between clusters); when step 2
  *          joined nothing, the clusters themselves become the nodes;
  *       4. repeat from 1 until step 1 leaves every node of a level alone; unfold the labels.
- *     Iterations repeat from their own result while one raises F.
- *   The search runs from the given labels and, for GASP's result (refine_gasp_run), also from
- *   singletons; the partition of higher F wins (the given one on a tie).
+ *     Iterations repeat from their own result while one raises F.  The first iteration
+ *     visits (steps 1 and 2) in node order, later ones in orders drawn from a fixed
+ *     pseudo-random sequence (splitmix64 from 0: the same on every run and platform), so that
+ *     a repeated iteration can escape where the first one stopped.
+ *   The search runs from the given labels and, for GASP's result (gasp_run), also from
+ *   singletons; the partition of higher F wins (the given one on a tie).  Then
+ *   REFINE_PERTURB_STEPS perturbation steps (an iterated local search): each dissolves
+ *   every cluster of the best partition so far into singletons with probability
+ *   REFINE_PERTURB_FRACTION (drawn from the same sequence), runs REFINE_PERTURB_ITERATIONS
+ *   iterations, and keeps the result when its F is at least the best one's.  Last, the
+ *   node-move rounds, so the result is a local optimum whatever the rounding.
  *
  * Node moves: a popped node moves to the cluster of largest gain among the clusters of its
  * neighbours, in the order they first appear in its adjacency (the first of equal gains wins),
@@ -882,6 +890,8 @@ static int refine_validate(int64_t n, int64_t m, const int64_t *edges, const dou
         FAIL(GASP_ARG_PROGRESS_EVERY, -1);
     if (!(isfinite(o->resolution) && o->resolution >= 0.0))
         FAIL(GASP_ARG_RESOLUTION, -1);
+    if (o->refine < GASP_REFINE_NONE || o->refine > GASP_REFINE_MOVES)
+        FAIL(GASP_ARG_OPTIONS, -1);
     for (int64_t k = 0; k < m; k++) {
         int64_t a = edges[2 * k], b = edges[2 * k + 1];
         if (a < 0 || b < 0 || a >= n || b >= n)
@@ -914,78 +924,4 @@ int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const do
         return rc;
     return gasp_refine_run((gasp_idx_t)n_nodes, (gasp_idx_t)n_edges, edges, weights, edge_sizes,
                            options, labels, st, 0);
-}
-
-int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
-                  const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
-                  double *out_values, int64_t *out_m)
-{
-    int rc = GASP_OK;
-    int64_t *start = NULL, *slot = NULL, *last = NULL;
-    int64_t *order_b = NULL;
-    double *order_x = NULL;
-    if (n_nodes < 0 || n_edges < 0 || n_clusters < 0 || !out_m ||
-        (n_edges > 0 && (!edges || !values || !out_edges || !out_values)) ||
-        (n_nodes > 0 && !labels))
-        return GASP_EINVAL;
-    for (int64_t i = 0; i < n_nodes; i++)
-        if (labels[i] < 0 || labels[i] >= n_clusters)
-            return GASP_EINVAL;
-    for (int64_t k = 0; k < n_edges; k++)
-        if (edges[2 * k] < 0 || edges[2 * k] >= n_nodes || edges[2 * k + 1] < 0 ||
-            edges[2 * k + 1] >= n_nodes)
-            return GASP_EINVAL;
-    size_t kk = (size_t)(n_clusters > 0 ? n_clusters : 1), mm = (size_t)(n_edges > 0 ? n_edges : 1);
-    start = calloc(kk + 1, sizeof *start);   /* bucket offsets by the smaller cluster id */
-    last = malloc(kk * sizeof *last);        /* per larger id: its output index in this bucket */
-    order_b = malloc(mm * sizeof *order_b);  /* bucketed larger ids */
-    order_x = malloc(mm * sizeof *order_x);  /* bucketed values */
-    slot = malloc(kk * sizeof *slot);        /* fill cursor per bucket */
-    if (!start || !last || !order_b || !order_x || !slot) {
-        rc = GASP_ENOMEM;
-        goto cleanup;
-    }
-    /* counting sort of the cross-cluster edges by their smaller cluster id */
-    for (int64_t k = 0; k < n_edges; k++) {
-        int64_t a = labels[edges[2 * k]], b = labels[edges[2 * k + 1]];
-        if (a != b)
-            start[(a < b ? a : b) + 1]++;
-    }
-    for (int64_t c = 0; c < n_clusters; c++) {
-        start[c + 1] += start[c];
-        slot[c] = start[c];
-        last[c] = -1;
-    }
-    for (int64_t k = 0; k < n_edges; k++) {
-        int64_t a = labels[edges[2 * k]], b = labels[edges[2 * k + 1]];
-        if (a == b)
-            continue;
-        int64_t lo = a < b ? a : b, hi = a < b ? b : a, p = slot[lo]++;
-        order_b[p] = hi;
-        order_x[p] = values[k];
-    }
-    /* per bucket, add up equal larger ids (last[] marks where each went; reset after) */
-    int64_t m_out = 0;
-    for (int64_t lo = 0; lo < n_clusters; lo++) {
-        int64_t first = m_out;
-        for (int64_t p = start[lo]; p < start[lo + 1]; p++) {
-            int64_t hi = order_b[p];
-            if (last[hi] < first) {
-                last[hi] = m_out;
-                out_edges[2 * m_out] = lo;
-                out_edges[2 * m_out + 1] = hi;
-                out_values[m_out++] = order_x[p];
-            } else {
-                out_values[last[hi]] += order_x[p];
-            }
-        }
-    }
-    *out_m = m_out;
-cleanup:
-    free(start);
-    free(last);
-    free(order_b);
-    free(order_x);
-    free(slot);
-    return rc;
 }

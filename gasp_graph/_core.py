@@ -505,26 +505,6 @@ def refine(problem: Problem, labels, *, moves_only=False, index_bits: int | None
                  "n_clusters": stats.n_clusters}
 
 
-def collapse(edges, values, labels, n_clusters):
-    """(edges, values) of the graph of the clusters of ``labels`` (see gasp_collapse in gasp.h):
-    int64 (k, 2) pairs, smaller id first, and float64 summed values."""
-    lib, ffi = _gasp64.lib, _gasp64.ffi  # the 64-bit module: no id-width limit to check
-    edges = np.ascontiguousarray(edges, dtype=np.int64)
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    labels = np.ascontiguousarray(labels, dtype=np.int64)
-    m = edges.shape[0]
-    out_edges = np.empty((m, 2), dtype=np.int64)
-    out_values = np.empty(m, dtype=np.float64)
-    out_m = ffi.new("int64_t *")
-    code = lib.gasp_collapse(labels.shape[0], m, _ptr(ffi, "int64_t *", edges),
-                             _ptr(ffi, "double *", values), _ptr(ffi, "int64_t *", labels),
-                             n_clusters, _ptr(ffi, "int64_t *", out_edges),
-                             _ptr(ffi, "double *", out_values), out_m)
-    raise_for(code)
-    k = int(out_m[0])
-    return out_edges[:k], out_values[:k]
-
-
 def selftest(seed: int, n_ops: int, index_bits: int = 32) -> None:
     """Exercise the C data structures through their invariant checks; raise on a violation."""
     code = _MODULES[index_bits].lib.gasp_selftest(seed, n_ops)

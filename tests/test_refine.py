@@ -137,24 +137,3 @@ def test_refine_through_partition_and_the_estimator():
     A = sp.coo_array((w, (e[:, 0], e[:, 1])), shape=(30, 30))
     model = GASP("sum", refine=True, affinity="precomputed")
     np.testing.assert_array_equal(partition(A, linkage="sum", refine=True), model.fit_predict(A))
-
-
-def test_collapse_adds_up_the_edges_between_clusters():
-    from gasp_graph import GaspValueError as Err
-
-    rng = np.random.default_rng(9)
-    e = random_edges(rng, 40, 200, duplicates=True)
-    x = rng.uniform(-1, 1, size=len(e))
-    labels = rng.integers(0, 7, size=40)
-    edges, values = _core.collapse(e, x, labels, 7)
-    expected = {}
-    for (u, v), w in zip(e.tolist(), x.tolist()):
-        a, b = sorted((int(labels[u]), int(labels[v])))
-        if a != b:
-            expected[(a, b)] = expected.get((a, b), 0.0) + w
-    assert [tuple(p) for p in edges.tolist()] == sorted(expected, key=lambda p: (
-        p[0], min(i for i, (u, v) in enumerate(e.tolist())
-                  if sorted((int(labels[u]), int(labels[v]))) == list(p))))
-    np.testing.assert_allclose(values, [expected[tuple(p)] for p in edges.tolist()])
-    with pytest.raises(Err):
-        _core.collapse(e, x, labels, 3)  # a label outside [0, 3)
