@@ -12,7 +12,8 @@ starts; gasp_graph's networkx front ends include their conversion from the netwo
 ``communities``
     LFR graphs (``networkx.LFR_benchmark_graph``) and planted partitions (equal blocks, and
     heterogeneous block sizes from 10 to 200 nodes: where modularity's resolution limit
-    bites), 10^3 to 10^5 nodes.  Methods: ``gasp_graph.communities`` (label-free default),
+    bites), 10^3 to 10^5 nodes, and two sparse halves of 500 nodes (few large communities whose
+    neighbourhoods hardly overlap).  Methods: ``gasp_graph.communities`` (label-free default),
     ``gasp_graph.greedy_modularity_communities`` (CNM), networkx's ``louvain_communities``
     and ``greedy_modularity_communities`` (the latter at 10^3 nodes only: it is slow), igraph's
     ``community_multilevel`` (Louvain) and ``community_fastgreedy`` (CNM), leidenalg's
@@ -68,7 +69,8 @@ SIZES = {
                         ("planted equal", ("planted", 1_000, "equal")),
                         ("planted hetero", ("planted", 1_000, "hetero")),
                         ("planted equal", ("planted", 10_000, "equal")),
-                        ("planted hetero", ("planted", 10_000, "hetero"))],
+                        ("planted hetero", ("planted", 10_000, "hetero")),
+                        ("sparse halves", ("halves", 1_000, None))],
         "cnm": 50_000,
         "refine": [5_000, 10_000, 20_000],
     },
@@ -150,9 +152,29 @@ def planted_graph(n, kind, seed=SEED):
     return G, truth
 
 
+def sparse_halves_graph(n, seed=SEED):
+    """Two blocks of n/2 nodes, edge probabilities 20/n inside a block and 4/n across (about 10
+    neighbours inside and 2 outside): few large, sparse communities, where neighbourhoods hardly
+    overlap."""
+    import networkx as nx
+
+    half = n // 2
+    p_in, p_out = 20.0 / n, 4.0 / n
+    G = nx.Graph(nx.stochastic_block_model([half, n - half], [[p_in, p_out], [p_out, p_in]],
+                                           seed=seed))
+    for v in G:
+        G.nodes[v].clear()
+    G.graph.clear()
+    return G, np.repeat([0, 1], [half, n - half])
+
+
 def make_graph(spec):
     kind, n, param = spec
-    return lfr_graph(n, param) if kind == "lfr" else planted_graph(n, param)
+    if kind == "lfr":
+        return lfr_graph(n, param)
+    if kind == "halves":
+        return sparse_halves_graph(n)
+    return planted_graph(n, param)
 
 
 # ---------------------------------------------------------------------------------------------
