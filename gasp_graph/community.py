@@ -29,8 +29,10 @@ METHODS = ("auto", "similarity", "modularity")
 # the multilevel optimiser's (see communities' Notes and the benchmark in the user guide).
 AUTO_MODULARITY_RATIO = 0.95
 # Between AUTO_FALLBACK_RATIO and AUTO_MODULARITY_RATIO, "auto" returns the multilevel search
-# started from the similarity partition; below, the one started from singletons.
+# on modularity at resolution AUTO_SEARCH_RESOLUTION started from the similarity partition;
+# below, the one at resolution 1 started from singletons.
 AUTO_FALLBACK_RATIO = 0.85
+AUTO_SEARCH_RESOLUTION = 1.15
 
 
 def _require_graph(G, name):
@@ -226,9 +228,9 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
     splits them), the modularity of that partition is below the optimum.  ``"auto"`` compares
     it with the multilevel modularity optimisation from singletons (``method="modularity"``):
     at 95 % of its modularity or more the similarity partition is returned; from 85 % to 95 %
-    the multilevel optimisation started from the similarity partition (it keeps the parts
-    the similarity found and joins those that modularity says belong together); below 85 %
-    the multilevel optimisation from singletons.
+    the multilevel optimisation of modularity at resolution 1.15 started from the similarity
+    partition (it joins the parts that modularity says belong together, with less of its
+    resolution limit); below 85 % the multilevel optimisation from singletons.
 
     Parameters
     ----------
@@ -328,7 +330,10 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
             if ratio < AUTO_FALLBACK_RATIO:
                 labels = multilevel
             elif ratio < AUTO_MODULARITY_RATIO:
-                labels = _core_refine(modularity_problem, labels, moves_only=False)
+                finer = prepare(edges, weights, n_nodes=n, linkage="sum",
+                                null_model="modularity", node_weights=nw,
+                                resolution=AUTO_SEARCH_RESOLUTION)
+                labels = _core_refine(finer, labels, moves_only=False)
     return to_sets(labels, nodes)
 
 
