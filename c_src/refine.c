@@ -676,7 +676,8 @@ static double refine_objective(rwork_t *W, const rgraph_t *G, const gasp_idx_t *
 }
 
 /* One multilevel iteration (steps 1-4 of the file comment) from the level-0 labels W->lab on
- * G0; the result is left in W->lab.  GASP_OK, GASP_ENOMEM, GASP_EINTERRUPTED or 1 (stopped). */
+ * G0; the result is left in W->lab.  GASP_OK, GASP_ENOMEM, GASP_EINTERRUPTED, GASP_EINTERNAL
+ * (debug check after every level's node moves) or 1 (stopped). */
 static int refine_iteration(rwork_t *W, const rgraph_t *G0)
 {
     int rc = GASP_OK;
@@ -692,6 +693,10 @@ static int refine_iteration(rwork_t *W, const rgraph_t *G0)
         rc = refine_drain(W, G, G == G0, &moves);
         if (rc != GASP_OK)
             goto cleanup;
+#ifdef GASP_DEBUG
+        if ((rc = refine_check(W, G)) != GASP_OK)
+            goto cleanup;
+#endif
         gasp_idx_t k = relabel(W, W->lab, G->n);
         if (k == G->n)
             break;
