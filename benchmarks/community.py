@@ -16,8 +16,9 @@ starts; gasp_graph's networkx front ends include their conversion from the netwo
     neighbourhoods hardly overlap).  Methods: ``gasp_graph.communities`` (label-free default),
     ``gasp_graph.greedy_modularity_communities`` (CNM), networkx's ``louvain_communities``
     and ``greedy_modularity_communities`` (the latter at 10^3 nodes only: it is slow), igraph's
-    ``community_multilevel`` (Louvain, Python's random module seeded with 0) and ``community_fastgreedy`` (CNM), leidenalg's
-    ``ModularityVertexPartition`` (Leiden, default iterations).  ARI and NMI against the planted
+    ``community_multilevel`` (Louvain; Python's random module seeded with 0) and
+    ``community_fastgreedy`` (CNM), leidenalg's ``ModularityVertexPartition`` (Leiden, default
+    iterations).  ARI and NMI against the planted
     partition, modularity of the result, CPU seconds.
 ``cnm``
     greedy modularity (CNM) on a Barabasi-Albert graph (5 * 10^4 nodes at ``--size medium``):
