@@ -12,11 +12,13 @@ starts; gasp_graph's networkx front ends include their conversion from the netwo
 ``communities``
     LFR graphs (``networkx.LFR_benchmark_graph``) and planted partitions (equal blocks, and
     heterogeneous block sizes from 10 to 200 nodes: where modularity's resolution limit
-    bites), 10^3 to 10^5 nodes.  Methods: ``gasp_graph.communities`` (label-free default),
+    bites), 10^3 to 10^5 nodes, and two sparse halves of 500 nodes (few large communities whose
+    neighbourhoods hardly overlap).  Methods: ``gasp_graph.communities`` (label-free default),
     ``gasp_graph.greedy_modularity_communities`` (CNM), networkx's ``louvain_communities``
     and ``greedy_modularity_communities`` (the latter at 10^3 nodes only: it is slow), igraph's
-    ``community_multilevel`` (Louvain) and ``community_fastgreedy`` (CNM), leidenalg's
-    ``ModularityVertexPartition`` (Leiden, default iterations).  ARI and NMI against the planted
+    ``community_multilevel`` (Louvain; Python's random module seeded with 0) and
+    ``community_fastgreedy`` (CNM), leidenalg's ``ModularityVertexPartition`` (Leiden, default
+    iterations).  ARI and NMI against the planted
     partition, modularity of the result, CPU seconds.
 ``cnm``
     greedy modularity (CNM) on a Barabasi-Albert graph (5 * 10^4 nodes at ``--size medium``):
@@ -68,7 +70,8 @@ SIZES = {
                         ("planted equal", ("planted", 1_000, "equal")),
                         ("planted hetero", ("planted", 1_000, "hetero")),
                         ("planted equal", ("planted", 10_000, "equal")),
-                        ("planted hetero", ("planted", 10_000, "hetero"))],
+                        ("planted hetero", ("planted", 10_000, "hetero")),
+                        ("sparse halves", ("halves", 1_000, None))],
         "cnm": 50_000,
         "refine": [5_000, 10_000, 20_000],
     },
@@ -150,9 +153,29 @@ def planted_graph(n, kind, seed=SEED):
     return G, truth
 
 
+def sparse_halves_graph(n, seed=SEED):
+    """Two blocks of n/2 nodes, edge probabilities 20/n inside a block and 4/n across (about 10
+    neighbours inside and 2 outside): few large, sparse communities, where neighbourhoods hardly
+    overlap."""
+    import networkx as nx
+
+    half = n // 2
+    p_in, p_out = 20.0 / n, 4.0 / n
+    G = nx.Graph(nx.stochastic_block_model([half, n - half], [[p_in, p_out], [p_out, p_in]],
+                                           seed=seed))
+    for v in G:
+        G.nodes[v].clear()
+    G.graph.clear()
+    return G, np.repeat([0, 1], [half, n - half])
+
+
 def make_graph(spec):
     kind, n, param = spec
-    return lfr_graph(n, param) if kind == "lfr" else planted_graph(n, param)
+    if kind == "lfr":
+        return lfr_graph(n, param)
+    if kind == "halves":
+        return sparse_halves_graph(n)
+    return planted_graph(n, param)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,13 +208,21 @@ def community_methods():
                              lambda G: nx.community.louvain_communities(G, seed=0)),
         "networkx CNM": (None, lambda G: G,
                          lambda G: nx.community.greedy_modularity_communities(G)),
-        "igraph Louvain": ("igraph", _igraph,
-                           lambda g: g.community_multilevel().membership),
+        "igraph Louvain": ("igraph", _igraph, _igraph_louvain),
         "igraph fastgreedy": ("igraph", _igraph,
                               lambda g: g.community_fastgreedy().as_clustering().membership),
         "Leiden modularity": ("leidenalg", _igraph, _leiden_modularity),
     }
     return methods
+
+
+def _igraph_louvain(g):
+    """igraph's Louvain draws from Python's random module (igraph's default generator): seeded
+    with 0 like the other randomised methods, so that runs repeat."""
+    import random
+
+    random.seed(0)
+    return g.community_multilevel().membership
 
 
 def _leiden_modularity(g):

@@ -429,6 +429,8 @@ int gasp_options_check(const gasp_options_t *o, int64_t n, const int64_t *labels
         FAIL(GASP_ARG_N_CLUSTERS, -1);
     if (o->progress && o->progress_every < 1)
         FAIL(GASP_ARG_PROGRESS_EVERY, -1);
+    if (o->refine < GASP_REFINE_NONE || o->refine > GASP_REFINE_MOVES)
+        FAIL(GASP_ARG_OPTIONS, -1);
     if (o->null_weights || o->refine) {
         if (!(isfinite(o->resolution) && o->resolution >= 0.0))
             FAIL(GASP_ARG_RESOLUTION, -1);
@@ -610,7 +612,7 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
     /* gasp_engine_run has freed the contraction state: the refinement needs O(n + m) of its own */
     if (rc == GASP_OK && options->refine && !st->stopped) {
         gasp_set_phase(st, GASP_PHASE_REFINE);
-        rc = gasp_refine_run(n, m, edges, weights, edge_sizes, options, labels, st);
+        rc = gasp_refine_run(n, m, edges, weights, edge_sizes, options, labels, st, 1);
     }
     if (rc == GASP_OK)
         gasp_set_phase(st, GASP_PHASE_DONE);

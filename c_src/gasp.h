@@ -53,6 +53,15 @@ typedef enum {
     GASP_LINKAGE_COUNT_ = 7
 } gasp_linkage_t;
 
+/* What options.refine asks for (gasp_run after its merges, gasp_refine from given labels). */
+typedef enum {
+    GASP_REFINE_NONE = 0,   /* gasp_run: no refinement (gasp_refine: as GASP_REFINE_FULL) */
+    GASP_REFINE_FULL = 1,   /* the multilevel search (Leiden's phases, deterministic), then node
+                               moves; gasp_run also searches from singletons and keeps the
+                               better partition */
+    GASP_REFINE_MOVES = 2   /* node moves only, until none gains */
+} gasp_refine_t;
+
 /* Which argument an GASP_EINVAL refers to (gasp_stats_t.err_arg). */
 typedef enum {
     GASP_ARG_NONE = 0,
@@ -155,7 +164,7 @@ typedef struct {
      * a_S the sum of a_i over S (CNM greedy modularity, greedy CPM). */
     const double *null_weights;
     double resolution;                 /* gamma >= 0 of the null model (and of refine) */
-    int32_t refine;                    /* non-zero: local moves after the merges (refine.c) */
+    int32_t refine;                    /* a gasp_refine_t: local search after the merges */
 } gasp_options_t;
 
 /* Filled by gasp_run() when the caller passes a non-NULL pointer. */
@@ -280,17 +289,22 @@ int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const dou
                       const volatile int32_t *cancel, gasp_stats_t *stats);
 
 /*
- * gasp_refine -- improve a partition by local moves (refine.c).
+ * gasp_refine -- improve a partition by local search (refine.c).
  *
  * Maximises F(P) = sum of s_e w_e over the edges inside clusters - resolution * sum over
  * clusters C of sum_{i < j in C} a_i a_j (a = options->null_weights; NULL: no penalty, and F is
- * the total positive weight minus the correlation-clustering disagreement).  Nodes are visited
- * from a FIFO queue (initially 0..n-1); each moves to the neighbouring cluster, or a new
- * singleton, of largest gain when that gain exceeds a rounding tolerance; the neighbours of a
- * moved node are queued again.  Then clusters that are not connected through edges inside them
- * are split into their components (never lowers F); rounds repeat until one moves and splits
- * nothing, so the result is a local optimum for single-node moves.  O(m) per pass over the
- * nodes.  F never decreases.
+ * the total positive weight minus the correlation-clustering disagreement).
+ * options->refine == GASP_REFINE_MOVES: node moves only.  Nodes are visited from a FIFO queue
+ * (initially 0..n-1); each moves to the neighbouring cluster, or a new singleton, of largest
+ * gain when that gain exceeds a rounding tolerance; the neighbours of a moved node are queued
+ * again.  Then clusters that are not connected through edges inside them are split into their
+ * components (never lowers F); rounds repeat until one moves and splits nothing, so the result
+ * is a local optimum for single-node moves.  O(m) per pass over the nodes.
+ * GASP_REFINE_NONE or GASP_REFINE_FULL: first the multilevel search of refine.c (node moves,
+ * refinement into well-connected sub-clusters, aggregation, repeated while F rises), then
+ * perturbation steps (a fixed share of the clusters dissolved into singletons, drawn from a
+ * fixed pseudo-random sequence, so the result is the same on every run; a step's result is
+ * kept when F does not drop), then the node-move rounds above.  F never decreases.
  *
  * labels      input and output, n int64: any labels in [0, n) on input; on output numbered
  *             0..k-1 by first occurrence.  Edges as in gasp_run (self-loops are allowed and
@@ -301,19 +315,6 @@ int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const dou
 int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
                 const double *edge_sizes, const gasp_options_t *options, int64_t *labels,
                 gasp_stats_t *stats);
-
-/*
- * gasp_collapse -- the graph whose nodes are the clusters of a partition (refine.c): the edges
- * between different clusters, parallel ones added up, as (smaller id, larger id) pairs ordered
- * by smaller id and then by first occurrence; edges inside a cluster are dropped.  O(n + m + k).
- *
- * labels      n int64 in [0, n_clusters).
- * out_edges   room for 2*m int64; out_values room for m doubles; *out_m the edges written.
- * Returns GASP_OK, GASP_EINVAL (bad ids or labels) or GASP_ENOMEM.
- */
-int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
-                  const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
-                  double *out_values, int64_t *out_m);
 
 /*
  * gasp_grid_run -- GASP on the pixel graph of an n-D grid; the engine enumerates the edges itself.

@@ -21,6 +21,12 @@ typedef enum {
 } gasp_linkage_t;
 
 typedef enum {
+    GASP_REFINE_NONE = 0,
+    GASP_REFINE_FULL = 1,
+    GASP_REFINE_MOVES = 2
+} gasp_refine_t;
+
+typedef enum {
     GASP_ARG_NONE = 0,
     GASP_ARG_N_NODES = 1,
     GASP_ARG_N_EDGES = 2,
@@ -140,9 +146,6 @@ int gasp_region_stats(int64_t m, int64_t n_pairs, const int64_t *pair, const dou
 int gasp_refine(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *weights,
                 const double *edge_sizes, const gasp_options_t *options, int64_t *labels,
                 gasp_stats_t *stats);
-int gasp_collapse(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const double *values,
-                  const int64_t *labels, int64_t n_clusters, int64_t *out_edges,
-                  double *out_values, int64_t *out_m);
 int gasp_grid_run(int32_t ndim, const int64_t *shape, int32_t n_offsets, const int64_t *offsets,
                   const void *affinities, int32_t value_type, const uint8_t *mask,
                   const uint8_t *offset_flags, const uint8_t *keep_bits, int64_t n_keep_bytes,

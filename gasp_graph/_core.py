@@ -469,8 +469,10 @@ def region_reduce(n_nodes: int, u, v, w, eid, local) -> dict:
     ends[pair, 1] = np.maximum(u, v)
     out["edges"] = ends
     return out
-def refine(problem: Problem, labels, *, index_bits: int | None = None, threaded=None):
-    """Local moves from ``labels`` (int64, values in [0, n)) on ``problem``'s objective.
+def refine(problem: Problem, labels, *, moves_only=False, index_bits: int | None = None,
+           threaded=None):
+    """The local search of refine.c from ``labels`` (int64, values in [0, n)) on ``problem``'s
+    objective: the multilevel search, or node moves only (``moves_only=True``).
 
     Returns ``(labels, stats)`` with canonical labels and ``n_moves`` / ``refine_gain``.
     """
@@ -481,6 +483,7 @@ def refine(problem: Problem, labels, *, index_bits: int | None = None, threaded=
     opts = ffi.new("gasp_options_t *")
     opts.null_weights = _ptr(ffi, "double *", problem.null_weights)
     opts.resolution = problem.resolution
+    opts.refine = lib.GASP_REFINE_MOVES if moves_only else lib.GASP_REFINE_FULL
     cancel = ffi.new("int32_t[1]")
     opts.cancel = cancel
     stats = ffi.new("gasp_stats_t *")
@@ -500,26 +503,6 @@ def refine(problem: Problem, labels, *, index_bits: int | None = None, threaded=
     raise_for(code, stats)
     return out, {"n_moves": stats.n_moves, "refine_gain": stats.refine_gain,
                  "n_clusters": stats.n_clusters}
-
-
-def collapse(edges, values, labels, n_clusters):
-    """(edges, values) of the graph of the clusters of ``labels`` (see gasp_collapse in gasp.h):
-    int64 (k, 2) pairs, smaller id first, and float64 summed values."""
-    lib, ffi = _gasp64.lib, _gasp64.ffi  # the 64-bit module: no id-width limit to check
-    edges = np.ascontiguousarray(edges, dtype=np.int64)
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    labels = np.ascontiguousarray(labels, dtype=np.int64)
-    m = edges.shape[0]
-    out_edges = np.empty((m, 2), dtype=np.int64)
-    out_values = np.empty(m, dtype=np.float64)
-    out_m = ffi.new("int64_t *")
-    code = lib.gasp_collapse(labels.shape[0], m, _ptr(ffi, "int64_t *", edges),
-                             _ptr(ffi, "double *", values), _ptr(ffi, "int64_t *", labels),
-                             n_clusters, _ptr(ffi, "int64_t *", out_edges),
-                             _ptr(ffi, "double *", out_values), out_m)
-    raise_for(code)
-    k = int(out_m[0])
-    return out_edges[:k], out_values[:k]
 
 
 def selftest(seed: int, n_ops: int, index_bits: int = 32) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from . import _control
-from ._refine import refine_gasp
 from ._validation import prepare
 
 __all__ = ["gasp"]
@@ -247,9 +246,7 @@ def gasp(
         refine=refine,
         self_loops=self_loops,
     )
-    labels, _, _, info = _control.run(
+    labels, _, _, _ = _control.run(
         problem, progress=progress, callback=callback, callback_every=callback_every
     )
-    if problem.refine and not info["stopped"]:
-        labels = refine_gasp(problem, labels)
     return labels

@@ -28,6 +28,11 @@ METHODS = ("auto", "similarity", "modularity")
 # method="auto" keeps the similarity partition unless its modularity is below this fraction of
 # the multilevel optimiser's (see communities' Notes and the benchmark in the user guide).
 AUTO_MODULARITY_RATIO = 0.95
+# Between AUTO_FALLBACK_RATIO and AUTO_MODULARITY_RATIO, "auto" returns the multilevel search
+# on modularity at resolution AUTO_SEARCH_RESOLUTION started from the similarity partition;
+# below, the one at resolution 1 started from singletons.
+AUTO_FALLBACK_RATIO = 0.85
+AUTO_SEARCH_RESOLUTION = 1.15
 
 
 def _require_graph(G, name):
@@ -219,9 +224,13 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
        modularity of ``G`` (refinement), and communities that are not connected are split.
 
     Dense groups too small for modularity's resolution limit stay apart this way.  When the
-    graph holds few large, sparse communities (neighbourhoods then hardly overlap, and step 2
-    splits them), the modularity of that partition is far below the optimum; ``"auto"``
-    then returns the multilevel modularity optimisation instead (``method="modularity"``).
+    graph holds large, sparse communities (neighbourhoods then hardly overlap, and step 2
+    splits them), the modularity of that partition is below the optimum.  ``"auto"`` compares
+    it with the multilevel modularity optimisation from singletons (``method="modularity"``):
+    at 95 % of its modularity or more the similarity partition is returned; from 85 % to 95 %
+    the multilevel optimisation of modularity at resolution 1.15 started from the similarity
+    partition (it joins the parts that modularity says belong together, with less of its
+    resolution limit); below 85 % the multilevel optimisation from singletons.
 
     Parameters
     ----------
@@ -238,8 +247,8 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
     method : {"auto", "similarity", "modularity"}, default "auto"
         ``"similarity"``: steps 1-3 only; ``"modularity"``: the multilevel modularity
         optimisation (node moves from singletons, then moves of whole communities and of
-        sub-communities collapsed into nodes, as in the Louvain and Leiden methods, but
-        deterministic).
+        sub-communities collapsed into nodes, as in the Louvain and Leiden methods, repeated
+        from perturbed partitions; deterministic).
 
     Returns
     -------
@@ -317,8 +326,14 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
                 return modularity_from_labels(lab, modularity_problem.edges,
                                               modularity_problem.weights)
 
-            if score(labels) < AUTO_MODULARITY_RATIO * score(multilevel):
+            ratio = score(labels) / score(multilevel) if score(multilevel) > 0 else 1.0
+            if ratio < AUTO_FALLBACK_RATIO:
                 labels = multilevel
+            elif ratio < AUTO_MODULARITY_RATIO:
+                finer = prepare(edges, weights, n_nodes=n, linkage="sum",
+                                null_model="modularity", node_weights=nw,
+                                resolution=AUTO_SEARCH_RESOLUTION)
+                labels = _core_refine(finer, labels, moves_only=False)
     return to_sets(labels, nodes)
 
 
@@ -364,15 +379,12 @@ def _similarity_communities(n, edges, weights, resolution, modularity_problem):
     return _core_refine(modularity_problem, labels)
 
 
-def _core_refine(problem, labels):
+def _core_refine(problem, labels, moves_only=True):
     from . import _core
 
-    return _core.refine(problem, labels)[0]
+    return _core.refine(problem, labels, moves_only=moves_only)[0]
 
 
 def _multilevel_modularity(problem):
-    """Multilevel modularity from singletons: node moves, moves of collapsed clusters and
-    sub-clusters (gasp_graph._refine.refine_partition), deterministic."""
-    from ._refine import refine_partition
-
-    return refine_partition(problem, np.arange(problem.n_nodes, dtype=np.int64))
+    """Multilevel modularity from singletons (refine.c's search), deterministic."""
+    return _core_refine(problem, np.arange(problem.n_nodes, dtype=np.int64), moves_only=False)

@@ -167,11 +167,18 @@ Greedy merging with W above increases, merge by merge, the objective
 
 (no null model: gamma = 0, and F = total positive weight - disagreement).
 Modularity is F / m plus a constant of the graph.  refine=True improves the
-GASP partition by local moves: a node moves to the cluster (a neighbouring one
-or a new singleton) of largest gain in F while some move gains more than a
-rounding tolerance, and clusters that are not connected (by edges inside
-them) are split into their connected components, which never lowers F.  The
-result is a local optimum: no single node move gains (``is_local_optimum``).
+GASP partition by local search on F.  Its contract (what the tests check; the
+engine's search itself is a deterministic multilevel one: node moves,
+sub-cluster aggregation, perturbation steps, see c_src/refine.c):
+* F(refined) >= F(GASP's partition) (and >= F(start) for gasp_refine);
+* the result is a local optimum: no single node move, to another cluster or a
+  new singleton, gains more than a rounding tolerance (``is_local_optimum``);
+* every cluster is connected by edges inside it (``split_disconnected``).
+``refine_reference`` is the plainest search with that contract: a node moves to
+the cluster (a neighbouring one or a new singleton) of largest gain in F while
+some move gains, and clusters that are not connected are split into their
+connected components, which never lowers F.  The engine's node-moves mode
+(GASP_REFINE_MOVES) is that search with a queue order instead of sweeps.
 
 Range errors (NumericRangeError; the engine raises GaspNumericError)
 -------------------------------------------------------------------

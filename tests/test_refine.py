@@ -1,4 +1,5 @@
-"""refine=True: local moves on the objective of the sum linkage (refine.c).
+"""refine=True: the local search on the objective of the sum linkage (refine.c): the multilevel
+search (default) and node moves only.
 
 Properties, on small random graphs (signed; modularity and CPM null models):
 * the objective F of tests/reference.py never decreases (refined >= unrefined, whatever the
@@ -6,7 +7,8 @@ Properties, on small random graphs (signed; modularity and CPM null models):
 * the result is a local optimum, checked by brute force: no single node move (to another
   cluster or a new singleton) gains;
 * every cluster is connected through edges inside it;
-* deterministic, and the same with 32- and 64-bit ids.
+* deterministic, and the same with 32- and 64-bit ids (also the perturbation steps);
+* the multilevel search goes beyond node moves alone; a set cancel flag stops it.
 """
 import numpy as np
 import pytest
@@ -74,6 +76,14 @@ def _check(seed, null_model, ties):
     assert fr >= fs - 1e-9
     assert fr - fs == pytest.approx(info["refine_gain"], abs=1e-9)
     assert reference.is_local_optimum(out32, e.tolist(), w.tolist(), **obj, tol=1e-9)
+    assert _connected(out32, e)
+    # node moves only (the mode communities() uses after its similarity step)
+    moved, info = _core.refine(problem, start, moves_only=True)
+    fm = reference.objective(moved, e.tolist(), w.tolist(), **obj)
+    assert fm >= fs - 1e-9
+    assert fm - fs == pytest.approx(info["refine_gain"], abs=1e-9)
+    assert reference.is_local_optimum(moved, e.tolist(), w.tolist(), **obj, tol=1e-9)
+    assert _connected(moved, e)
 
 
 @pytest.mark.parametrize("null_model", [None, "modularity", "cpm"])
@@ -139,22 +149,82 @@ def test_refine_through_partition_and_the_estimator():
     np.testing.assert_array_equal(partition(A, linkage="sum", refine=True), model.fit_predict(A))
 
 
-def test_collapse_adds_up_the_edges_between_clusters():
-    from gasp_graph import GaspValueError as Err
+def _planted(seed, n=600, k=12, p_in=0.08, p_out=0.01):
+    rng = np.random.default_rng(seed)
+    truth = rng.permutation(np.arange(n) % k)
+    iu, iv = np.triu_indices(n, 1)
+    p = np.where(truth[iu] == truth[iv], p_in, p_out)
+    keep = rng.random(iu.size) < p
+    return np.stack([iu[keep], iv[keep]], 1), truth
 
-    rng = np.random.default_rng(9)
-    e = random_edges(rng, 40, 200, duplicates=True)
-    x = rng.uniform(-1, 1, size=len(e))
-    labels = rng.integers(0, 7, size=40)
-    edges, values = _core.collapse(e, x, labels, 7)
-    expected = {}
-    for (u, v), w in zip(e.tolist(), x.tolist()):
-        a, b = sorted((int(labels[u]), int(labels[v])))
-        if a != b:
-            expected[(a, b)] = expected.get((a, b), 0.0) + w
-    assert [tuple(p) for p in edges.tolist()] == sorted(expected, key=lambda p: (
-        p[0], min(i for i, (u, v) in enumerate(e.tolist())
-                  if sorted((int(labels[u]), int(labels[v]))) == list(p))))
-    np.testing.assert_allclose(values, [expected[tuple(p)] for p in edges.tolist()])
-    with pytest.raises(Err):
-        _core.collapse(e, x, labels, 3)  # a label outside [0, 3)
+
+@pytest.mark.parametrize("null_model", ["modularity", "cpm"])
+def test_multilevel_search_beats_node_moves_alone(null_model):
+    # From singletons, node moves stop in a local optimum of many small clusters; the
+    # multilevel search (aggregation, sub-clusters, perturbation steps) goes further.
+    gains = []
+    for seed in range(3):
+        e, _ = _planted(seed)
+        w = np.ones(len(e))
+        problem = prepare(e, w, n_nodes=600, linkage="sum", null_model=null_model,
+                          resolution=1.0 if null_model == "modularity" else 0.03)
+        obj = _objective_args(600, e, w, None, null_model, problem.resolution)
+        start = np.arange(600)
+        full, _ = _core.refine(problem, start)
+        moves, _ = _core.refine(problem, start, moves_only=True)
+        f_full = reference.objective(full, e.tolist(), w.tolist(), **obj)
+        f_moves = reference.objective(moves, e.tolist(), w.tolist(), **obj)
+        assert f_full >= f_moves - 1e-9
+        gains.append(f_full - f_moves)
+    assert max(gains) > 1.0
+
+
+def test_multilevel_search_is_deterministic_across_runs_and_id_widths():
+    # The perturbation steps draw from a fixed sequence: same labels every run, 32 or 64 bits.
+    e, truth = _planted(7, n=1500, k=30, p_in=0.05, p_out=0.004)
+    rng = np.random.default_rng(7)
+    w = np.where(truth[e[:, 0]] == truth[e[:, 1]], 1.0, -1.0) * rng.uniform(0.1, 1.0, len(e))
+    w[rng.random(len(e)) < 0.15] *= -1
+    first = gasp(e, w, n_nodes=1500, linkage="sum", refine=True)
+    assert np.array_equal(first, gasp(e, w, n_nodes=1500, linkage="sum", refine=True))
+    problem = prepare(e, w, n_nodes=1500, linkage="sum")
+    start = np.zeros(1500, dtype=np.int64)
+    out32, _ = _core.refine(problem, start, index_bits=32)
+    out64, _ = _core.refine(problem, start, index_bits=64)
+    assert np.array_equal(out32, out64)
+    # refine=True is at least as good as the unrefined partition and as the search from
+    # singletons alone
+    obj = _objective_args(1500, e, w, None, None, 1.0)
+    f = reference.objective(first, e.tolist(), w.tolist(), **obj)
+    plain = gasp(e, w, n_nodes=1500, linkage="sum")
+    assert f >= reference.objective(plain, e.tolist(), w.tolist(), **obj) - 1e-9
+
+
+def test_refine_polls_cancel():
+    # A set cancel flag stops gasp_refine (GASP_EINTERRUPTED) before it writes the labels.
+    e, _ = _planted(3, n=3000, k=30, p_in=0.02, p_out=0.002)
+    w = np.ones(len(e))
+    problem = prepare(e, w, n_nodes=3000, linkage="sum", null_model="modularity")
+    mod = _core._gasp32
+    ffi, lib = mod.ffi, mod.lib
+    labels = np.arange(3000, dtype=np.int64)
+    for mode in (lib.GASP_REFINE_FULL, lib.GASP_REFINE_MOVES):
+        opts = ffi.new("gasp_options_t *")
+        opts.null_weights = ffi.cast("double *", ffi.from_buffer(problem.null_weights))
+        opts.resolution = 1.0
+        opts.refine = mode
+        cancel = ffi.new("int32_t[1]")
+        cancel[0] = 1
+        opts.cancel = cancel
+        stats = ffi.new("gasp_stats_t *")
+        code = lib.gasp_refine(3000, len(e), ffi.cast("int64_t *", ffi.from_buffer(problem.edges)),
+                               ffi.cast("double *", ffi.from_buffer(problem.weights)), ffi.NULL,
+                               opts, ffi.cast("int64_t *", ffi.from_buffer(labels)), stats)
+        assert code == lib.GASP_EINTERRUPTED
+        assert np.array_equal(labels, np.arange(3000))
+        opts.refine = 7  # not a gasp_refine_t
+        cancel[0] = 0
+        code = lib.gasp_refine(3000, len(e), ffi.cast("int64_t *", ffi.from_buffer(problem.edges)),
+                               ffi.cast("double *", ffi.from_buffer(problem.weights)), ffi.NULL,
+                               opts, ffi.cast("int64_t *", ffi.from_buffer(labels)), stats)
+        assert code == lib.GASP_EINVAL
