@@ -15,9 +15,11 @@ import numbers
 import numpy as np
 
 from . import _control
-from ._validation import _as_float, prepare
+from ._validation import _as_float, node_strengths, prepare
 from .exceptions import GaspTypeError, GaspValueError
 from .graphs import check_undirected, from_networkx, is_networkx_graph, to_sets
+from .graphs.convert import GRAPH_KINDS, from_graph, is_graph
+from .graphs.sparse import is_sparse
 from .graphs._null import graph_node_weights
 from .hierarchy import MergeTree
 
@@ -68,6 +70,41 @@ def _unit_or_weighted(G, weight):
     nw = graph_node_weights(G, nodes, edges, weights, None, null_model="modularity",
                             node_weights=None, weight=weight, default_weight=1.0)
     return nodes, edges, weights, nw
+
+
+# a column / attribute name no input has: with default_weight=1.0 every edge weighs 1
+_UNIT = "\x00unit weight"
+
+
+def _community_arrays(G, weight):
+    """(nodes, edges, weights, node_weights) of any graph kind for communities(); nodes is None
+    for a sparse matrix (its nodes are 0..n-1 and the result is a label array)."""
+    if is_networkx_graph(G):
+        check_undirected(G)
+        return _unit_or_weighted(G, weight)
+    if not is_graph(G):
+        raise GaspTypeError(
+            f"communities needs {GRAPH_KINDS}, got {type(G).__module__}.{type(G).__name__}"
+        )
+    if weight is not None and not isinstance(weight, str):
+        raise GaspTypeError(f"weight must be an edge attribute name or None, got {weight!r}")
+    if is_sparse(G):
+        if weight not in (None, "weight"):
+            raise GaspTypeError(
+                f"weight={weight!r} names an edge attribute; a sparse matrix's stored values "
+                "are its weights (weight='weight'), or weight=None for unit weights"
+            )
+        g = from_graph(G)
+        w = g.weights if weight == "weight" else np.ones_like(g.weights)
+        diag = np.asarray(G.diagonal(), dtype=np.float64)
+        loops = 2.0 * (diag if weight == "weight" else (diag != 0))
+        nw = node_strengths(g.n_nodes, g.edges, w, None) + loops if loops.any() else None
+        return None, g.edges, w, nw
+    name = _UNIT if weight is None else weight
+    g = from_graph(G, weight=name, default_weight=1.0)
+    nw = graph_node_weights(G, g.nodes, g.edges, g.weights, None, null_model="modularity",
+                            node_weights=None, weight=name, default_weight=1.0)
+    return g.nodes, g.edges, g.weights, nw
 
 
 def _self_loops(G):
@@ -234,13 +271,15 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
 
     Parameters
     ----------
-    G : networkx.Graph or networkx.MultiGraph
-        An undirected graph.  Self-loops are ignored by the similarity, counted by the
-        modularity.
+    G : networkx.Graph or MultiGraph, pandas.DataFrame, igraph.Graph, or scipy sparse matrix
+        An undirected graph, read as :func:`gasp_graph.partition` reads it (a DataFrame's
+        ``source`` and ``target`` columns; a sparse matrix is a symmetric adjacency matrix).
+        Self-loops are ignored by the similarity, counted by the modularity.
     weight : str, optional
-        The edge attribute holding non-negative weights (missing: 1); ``None`` (default):
-        every edge weighs 1.  Weighted neighbourhoods give weighted similarities (a node
-        weighs itself as much as its strongest edge).
+        The edge attribute (DataFrame column) holding non-negative weights (missing: 1);
+        ``None`` (default): every edge weighs 1.  For a sparse matrix ``"weight"`` means its
+        stored values.  Weighted neighbourhoods give weighted similarities (a node weighs
+        itself as much as its strongest edge).
     resolution : float, default 3.0
         ``> 0``: how many times more similar than random node pairs two clusters must be to
         merge (step 2); higher values give more, smaller communities.
@@ -252,16 +291,21 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
 
     Returns
     -------
-    communities : list of set
+    communities : list of set, or ndarray of int64
         A partition of ``G``'s nodes, largest communities first (ties: by the position of the
         first node in ``G``'s node order), as :func:`networkx.community.louvain_communities`.
+        For a sparse matrix: one label per row, ``0 .. k-1`` by first occurrence (as
+        :func:`gasp_graph.partition` returns for one).
 
     Raises
     ------
     networkx.NetworkXNotImplemented
-        ``G`` is directed.
+        ``G`` is a directed networkx graph.
+    GaspTypeError
+        ``G`` is not one of the graph kinds above, or ``weight`` is not a name.
     GaspValueError
-        A weight is negative or not finite, or an option is invalid.
+        A weight is negative or not finite, a sparse matrix is not symmetric, or an option is
+        invalid.
     ImportError
         scipy is missing (``pip install gasp_graph[networkx]``).
 
@@ -292,21 +336,30 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
     >>> sorted(communities(G)[0])
     [0, 1, 2, 3, 4]
     """
-    _require_graph(G, "communities")
     if method not in METHODS:
         raise GaspValueError(f"method={method!r} is not one of {', '.join(map(repr, METHODS))}")
     resolution = _as_float("resolution", resolution)
     if not (np.isfinite(resolution) and resolution > 0):
         raise GaspValueError(f"resolution must be finite and > 0, got {resolution!r}")
-    nodes, edges, weights, nw = _unit_or_weighted(G, weight)
-    n = len(nodes)
+    nodes, edges, weights, nw = _community_arrays(G, weight)
+    if nodes is None:  # a sparse matrix: labels, as partition returns for one
+        n = int(G.shape[0])
+
+        def result(labels):
+            return np.asarray(labels, dtype=np.int64)
+    else:
+        n = len(nodes)
+
+        def result(labels):
+            return to_sets(labels, nodes)
     if edges.shape[0] == 0:
-        return to_sets(np.arange(n), nodes)
+        return result(np.arange(n))
     bad = weights < 0
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
+        u, v = (edges[k] if nodes is None else (nodes[edges[k, 0]], nodes[edges[k, 1]]))
         raise GaspValueError(
-            f"edge ({nodes[edges[k, 0]]!r}, {nodes[edges[k, 1]]!r}) has weight "
+            f"edge ({u!r}, {v!r}) has weight "
             f"{float(weights[k])!r}: communities() needs non-negative weights (for signed "
             "graphs use gasp_graph.partition)"
         )
@@ -334,7 +387,7 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
                                 null_model="modularity", node_weights=nw,
                                 resolution=AUTO_SEARCH_RESOLUTION)
                 labels = _core_refine(finer, labels, moves_only=False)
-    return to_sets(labels, nodes)
+    return result(labels)
 
 
 def neighbourhood_similarity(n, edges, weights):

@@ -144,8 +144,47 @@ def test_bad_inputs():
         communities(G, weight="weight")
     with pytest.raises(nx.NetworkXNotImplemented):
         communities(nx.DiGraph([(0, 1)]))
-    with pytest.raises(GaspTypeError, match="networkx graph"):
+    with pytest.raises(GaspTypeError, match="a scipy sparse matrix, got numpy.ndarray"):
         communities(np.eye(3))
+
+
+def _weighted_cliques():
+    G = nx.ring_of_cliques(12, 5)
+    G.add_edge(0, 0)  # a self-loop: counted by the modularity's strengths
+    for u, v, d in G.edges(data=True):
+        d["weight"] = 1.0 + (u + v) % 3
+    return G
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+@pytest.mark.parametrize("method", ["auto", "similarity", "modularity"])
+def test_other_graph_kinds_give_the_networkx_result(weight, method):
+    G = _weighted_cliques()
+    expected = {frozenset(c) for c in communities(G, weight=weight, method=method)}
+    assert len(expected) > 1
+    # a sparse adjacency matrix: one label per row, numbered by first occurrence
+    A = nx.to_scipy_sparse_array(G, format="csr", weight="weight")
+    labels = communities(A, weight=weight, method=method)
+    assert labels.dtype == np.int64 and labels[0] == 0
+    assert {frozenset(np.flatnonzero(labels == c).tolist()) for c in set(labels)} == expected
+    # a DataFrame edge table and an igraph Graph: lists of sets of their nodes
+    df = nx.to_pandas_edgelist(G)
+    assert {frozenset(c) for c in communities(df, weight=weight, method=method)} == expected
+    ig = pytest.importorskip("igraph")
+    H = ig.Graph.from_networkx(G)
+    got = communities(H, weight=weight, method=method)
+    assert {frozenset(c) for c in got} == expected
+
+
+def test_other_graph_kinds_bad_inputs():
+    A = nx.to_scipy_sparse_array(nx.path_graph(4), format="csr")
+    with pytest.raises(GaspTypeError, match="stored values"):
+        communities(A, weight="w")
+    df = nx.to_pandas_edgelist(nx.path_graph(3))
+    df["weight"] = [1.0, -2.0]
+    with pytest.raises(GaspValueError, match="has weight -2.0"):
+        communities(df, weight="weight")
+    assert len(communities(df)) >= 1  # weight=None ignores the column
 
 
 def test_partition_of_an_unsigned_graph_warns():
