@@ -3,8 +3,9 @@
 
 A feature matrix has no edges; :func:`knn_graph` makes them.  Every point is joined to its
 ``n_neighbors`` nearest neighbours by a *local* edge whose probability says how alike the two
-points are; ``far_pairs`` random pairs per point are added as *lifted* edges: almost always two
-points of different clusters, with a probability near 0, they supply the repulsion GASP needs (a
+points are; ``far_pairs`` far pairs per point (at evenly spaced ranks of its distances, or
+random) are added as *lifted* edges: mostly two points of different clusters, with a
+probability near 0, they supply the repulsion GASP needs (a
 graph with attraction only merges into its connected components).  :func:`gasp_graph.signed_weights`
 turns the probabilities into weights with a bias ``beta``.
 
