@@ -1,12 +1,20 @@
 """Clustering points: ``GASP().fit(X)`` with its defaults against the usual clusterers.
 
-Data sets (all standardised with StandardScaler, the same input for every method):
-scikit-learn's bundled iris, wine, breast_cancer and digits, and generated ones (fixed seeds):
-blobs of varied density, two moons, two circles, anisotropic blobs.
+Two groups of data sets (``TUNE``, ``HELD_OUT`` below), each over five seeds: a generated set is
+drawn again for every seed, and every randomised method gets the seed.
+
+* ``tune`` (19 sets, used to choose GASP's defaults): scikit-learn's bundled iris, wine,
+  breast_cancer and digits (standardised), iris and digits unscaled, digits 0-4; generated blobs
+  (varied densities, four variances, unbalanced 1000/150/40, 20-D, 5000 points, 150 points),
+  anisotropic blobs, moons and circles (two noise levels each), 150 to 5000 points.
+* ``heldout`` (9 sets, measured only once the defaults were fixed): digits 5-9, wine and
+  breast_cancer min-max scaled, unequal 3-D blobs (600/300/150/80/40), 10-D blobs, wide 2-D
+  blobs (2000 points), anisotropic blobs (1500), small moons (300), large circles (3000).
 
 Methods, all in one process:
 
 * ``GASP()``: the defaults, no number of clusters (label-free: ``beta="auto"``);
+* ``GASP(far_selection="random", seed=s)``: the earlier random far pairs, for comparison;
 * ``GASP(n_clusters=k)``: told the true number of clusters k;
 * HDBSCAN (``sklearn.cluster.HDBSCAN()``, defaults, label-free; noise points are one cluster);
 * spectral clustering told k (``SpectralClustering(k, affinity="nearest_neighbors")``: the
@@ -15,12 +23,14 @@ Methods, all in one process:
 * Leiden (leidenalg, modularity, label-free) on the same neighbour graph as GASP
   (``knn_graph(X)``'s local edges weighted by their probabilities).
 
-Scores: adjusted Rand index and normalised mutual information against the true labels; time is
-the CPU time of the fit in this process (``time.process_time``, all threads), not wall time.
+Scores: adjusted Rand index and normalised mutual information against the true labels, mean over
+the seeds; time is the CPU time of the fit in this process (``time.process_time``, all
+threads), not wall time.
 
-    python benchmarks/points.py                 # the table (markdown) and the targets
-    python benchmarks/points.py --quick         # two small data sets (smoke test)
-    python benchmarks/points.py --sweep         # GASP's candidate defaults, label-free ARI
+    python benchmarks/points.py                 # both groups: the tables and the targets
+    python benchmarks/points.py --group heldout # one group
+    python benchmarks/points.py --quick         # three small data sets, two seeds (smoke test)
+    python benchmarks/points.py --sweep         # GASP's candidate defaults on the tuning sets
 """
 import argparse
 import sys
@@ -36,27 +46,104 @@ TARGET_OVER_HDBSCAN = 0.15
 TARGET_BELOW_SPECTRAL = 0.03
 
 
-def datasets(quick=False):
-    """{name: (X standardised, y)}; generated sets have fixed seeds."""
+def _bundled(name, variant):
     from sklearn import datasets as ds
-    from sklearn.preprocessing import StandardScaler
 
+    X, y = getattr(ds, f"load_{name}")(return_X_y=True)
+    if variant is not None:  # digits "0to4" / "5to9": five of the ten digits
+        keep = (y < 5) if variant == "0to4" else (y >= 5)
+        X, y = X[keep], y[keep]
+    return X, y
+
+
+def _blobs(sizes, centers, std, d, seed, transform=None):
+    from sklearn import datasets as ds
+
+    if centers is None:  # random centres in [-10, 10]^d
+        X, y = ds.make_blobs(n_samples=sizes, n_features=d, cluster_std=std,
+                             random_state=seed)
+    else:
+        X, y = ds.make_blobs(n_samples=sizes, centers=centers, cluster_std=std,
+                             random_state=seed)
+    return (X if transform is None else X @ np.asarray(transform)), y
+
+
+def _moons(n, noise, seed):
+    from sklearn import datasets as ds
+
+    return ds.make_moons(n_samples=n, noise=noise, random_state=seed)
+
+
+def _circles(n, factor, noise, seed):
+    from sklearn import datasets as ds
+
+    return ds.make_circles(n_samples=n, factor=factor, noise=noise, random_state=seed)
+
+
+# name -> (maker(seed) -> (X, y), scaling: True = StandardScaler, "minmax", False = raw).  Generated sets take the data seed (seed 0 is the
+# random_state listed); the bundled sets are the same for every seed.
+TUNE = {
+    "iris": (lambda s: _bundled("iris", None), True),
+    "wine": (lambda s: _bundled("wine", None), True),
+    "breast_cancer": (lambda s: _bundled("breast_cancer", None), True),
+    "digits": (lambda s: _bundled("digits", None), True),
+    "blobs_varied": (lambda s: _blobs([300, 150, 100], [[0, 0], [6, 0], [3, 5]],
+                                      [1.5, 0.5, 1.0], 2, 170 + s), True),
+    "moons": (lambda s: _moons(500, 0.06, s), True),
+    "circles": (lambda s: _circles(500, 0.5, 0.05, s), True),
+    "anisotropic": (lambda s: _blobs(500, None, 1.0, 2, 170 + s,
+                                     [[0.6, -0.6], [-0.4, 0.8]]), True),
+}
+
+# More sets of the kinds above, also used to choose the defaults.
+TUNE.update({
+    "iris_raw": (lambda s: _bundled("iris", None), False),
+    "digits_raw": (lambda s: _bundled("digits", None), False),
+    "digits_0to4": (lambda s: _bundled("digits", "0to4"), True),
+    "small_blobs": (lambda s: _blobs(150, None, 1.5, 2, 300 + s), True),
+    "blobs_4var": (lambda s: _blobs([250, 250, 250, 250], None, [0.5, 1.0, 1.5, 2.5], 2,
+                                    400 + s), True),
+    "unbalanced": (lambda s: _blobs([1000, 150, 40], [[0, 0], [5, 0], [0, 5]],
+                                    [1.2, 0.6, 0.4], 2, 500 + s), True),
+    "blobs_20d": (lambda s: _blobs(1200, None, 4.0, 20, 600 + s), True),
+    "blobs_5000": (lambda s: _blobs(5000, None, 1.0, 2, 700 + s), True),
+    "aniso_4": (lambda s: _blobs(800, None, 0.8, 2, 800 + s, [[1.0, 0.9], [0.2, 0.4]]), True),
+    "moons_noisy": (lambda s: _moons(1000, 0.12, 900 + s), True),
+    "circles_noisy": (lambda s: _circles(800, 0.4, 0.08, 1000 + s), True),
+})
+
+# Held out: never used to choose the defaults (only measured once they were fixed).
+HELD_OUT = {
+    "digits_5to9": (lambda s: _bundled("digits", "5to9"), True),
+    "wine_minmax": (lambda s: _bundled("wine", None), "minmax"),
+    "breast_cancer_minmax": (lambda s: _bundled("breast_cancer", None), "minmax"),
+    "blobs_3d_unequal": (lambda s: _blobs([600, 300, 150, 80, 40], None,
+                                          [2.0, 1.5, 1.0, 1.0, 0.5], 3, 1100 + s), True),
+    "blobs_10d": (lambda s: _blobs(900, None, 3.0, 10, 1200 + s), True),
+    "blobs_wide": (lambda s: _blobs(2000, None, 2.0, 2, 1300 + s), True),
+    "aniso_3": (lambda s: _blobs(1500, None, 1.0, 2, 1400 + s, [[0.5, -0.8], [0.3, 0.9]]), True),
+    "moons_small": (lambda s: _moons(300, 0.08, 1500 + s), True),
+    "circles_big": (lambda s: _circles(3000, 0.6, 0.04, 1600 + s), True),
+}
+
+GROUPS = {"tune": TUNE, "heldout": HELD_OUT}
+QUICK = ("iris", "wine", "blobs_varied")
+
+
+def datasets(quick=False, group="tune", seed=0):
+    """{name: (X, y)} of one group at one data seed (standardised where the group says)."""
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    sets = {k: v for k, v in GROUPS[group].items() if not quick or k in QUICK}
     out = {}
-    loaders = [("iris", ds.load_iris), ("wine", ds.load_wine)]
-    if not quick:
-        loaders += [("breast_cancer", ds.load_breast_cancer), ("digits", ds.load_digits)]
-    for name, loader in loaders:
-        X, y = loader(return_X_y=True)
-        out[name] = (X, y)
-    X, y = ds.make_blobs(n_samples=[300, 150, 100], centers=[[0, 0], [6, 0], [3, 5]],
-                         cluster_std=[1.5, 0.5, 1.0], random_state=170)
-    out["blobs_varied"] = (X, y)
-    if not quick:
-        out["moons"] = ds.make_moons(n_samples=500, noise=0.06, random_state=0)
-        out["circles"] = ds.make_circles(n_samples=500, factor=0.5, noise=0.05, random_state=0)
-        X, y = ds.make_blobs(n_samples=500, random_state=170)
-        out["anisotropic"] = (X @ np.array([[0.6, -0.6], [-0.4, 0.8]]), y)
-    return {k: (StandardScaler().fit_transform(X), np.asarray(y)) for k, (X, y) in out.items()}
+    for name, (make, standardise) in sets.items():
+        X, y = make(seed)
+        if standardise == "minmax":
+            X = MinMaxScaler().fit_transform(X)
+        elif standardise:
+            X = StandardScaler().fit_transform(X)
+        out[name] = (np.asarray(X, np.float64), np.asarray(y))
+    return out
 
 
 def _leiden(X, seed=0):
@@ -72,20 +159,21 @@ def _leiden(X, seed=0):
 
 
 def methods():
-    """{name: (label_free, fit(X, k) -> labels)}; a missing peer library skips its row."""
+    """{name: (label_free, fit(X, k, seed) -> labels)}; a missing peer library skips its row."""
     from sklearn.cluster import HDBSCAN, AgglomerativeClustering, KMeans, SpectralClustering
 
     out = {
-        "GASP() (defaults)": (True, lambda X, k: GASP().fit_predict(X)),
-        f"GASP(seed=s), mean of s=0..{N_SEEDS - 1}": (True, "seeds"),
-        "GASP(n_clusters=k)": (False, lambda X, k: GASP(n_clusters=k).fit_predict(X)),
-        "HDBSCAN": (True, lambda X, k: HDBSCAN().fit_predict(X)),
-        "spectral (k given)": (False, lambda X, k: SpectralClustering(
-            n_clusters=k, affinity="nearest_neighbors", random_state=0).fit_predict(X)),
-        "ward (k given)": (False, lambda X, k: AgglomerativeClustering(n_clusters=k)
+        "GASP() (defaults)": (True, lambda X, k, s: GASP().fit_predict(X)),
+        "GASP(far_selection='random', seed=s)": (
+            True, lambda X, k, s: GASP(far_selection="random", seed=s).fit_predict(X)),
+        "GASP(n_clusters=k)": (False, lambda X, k, s: GASP(n_clusters=k).fit_predict(X)),
+        "HDBSCAN": (True, lambda X, k, s: HDBSCAN().fit_predict(X)),
+        "spectral (k given)": (False, lambda X, k, s: SpectralClustering(
+            n_clusters=k, affinity="nearest_neighbors", random_state=s).fit_predict(X)),
+        "ward (k given)": (False, lambda X, k, s: AgglomerativeClustering(n_clusters=k)
                            .fit_predict(X)),
-        "KMeans (k given)": (False, lambda X, k: KMeans(n_clusters=k, n_init=10, random_state=0)
-                             .fit_predict(X)),
+        "KMeans (k given)": (False, lambda X, k, s: KMeans(n_clusters=k, n_init=10,
+                                                           random_state=s).fit_predict(X)),
     }
     try:
         import igraph  # noqa: F401
@@ -94,45 +182,49 @@ def methods():
         print("leidenalg / igraph not installed: Leiden skipped (pip install gasp_graph[bench])",
               file=sys.stderr)
     else:
-        out["Leiden on the kNN graph"] = (True, lambda X, k: _leiden(X))
+        out["Leiden on the kNN graph"] = (True, lambda X, k, s: _leiden(X, seed=s))
     return out
 
 
+def _per_seed(data):
+    """A list of {name: (X, y)}, one per seed (a single dict is seed 0)."""
+    return [data] if isinstance(data, dict) else list(data)
+
+
 def measure(data, meths):
-    """{method: {dataset: (ari, nmi, cpu_seconds, n_clusters)}}."""
+    """{method: {dataset: (ari, nmi, cpu_seconds, clusters found)}}, means over the seeds.
+
+    ``data`` is ``{name: (X, y)}`` (one seed) or a list of them, one per seed ``s``; method fits
+    get ``s`` as their seed.  ``clusters found`` is a number, or ``"a-b"`` when it varies.
+    """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+    per_seed = _per_seed(data)
     res = {}
     for mname, (_, fit) in meths.items():
-        if fit == "seeds":  # the far pairs are random: the spread over seeds, averaged
-            for dname, (X, y) in data.items():
-                runs = []
-                for s in range(N_SEEDS):
+        for dname in per_seed[0]:
+            runs = []
+            for s, sets in enumerate(per_seed):
+                X, y = sets[dname]
+                k = len(np.unique(y))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # peers' convergence / connectivity warnings
                     t0 = time.process_time()
-                    labels = GASP(seed=s).fit_predict(X)
-                    runs.append((adjusted_rand_score(y, labels),
-                                 normalized_mutual_info_score(y, labels),
-                                 time.process_time() - t0, len(np.unique(labels))))
-                a, b, c, d = zip(*runs)
-                res.setdefault(mname, {})[dname] = (np.mean(a), np.mean(b), np.mean(c),
-                                                    f"{min(d)}-{max(d)}" if min(d) < max(d)
-                                                    else d[0])
-            continue
-        for dname, (X, y) in data.items():
-            k = len(np.unique(y))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # peers' convergence / connectivity warnings
-                t0 = time.process_time()
-                labels = np.asarray(fit(X, k))
-                cpu = time.process_time() - t0
+                    labels = np.asarray(fit(X, k, s))
+                    cpu = time.process_time() - t0
+                runs.append((adjusted_rand_score(y, labels),
+                             normalized_mutual_info_score(y, labels), cpu,
+                             len(np.unique(labels))))
+            a, b, c, d = zip(*runs)
             res.setdefault(mname, {})[dname] = (
-                adjusted_rand_score(y, labels), normalized_mutual_info_score(y, labels), cpu,
-                len(np.unique(labels)))
+                float(np.mean(a)), float(np.mean(b)), float(np.mean(c)),
+                f"{min(d)}-{max(d)}" if min(d) < max(d) else d[0])
     return res
 
 
 def report(data, meths, res):
-    names = list(data)
+    per_seed = _per_seed(data)
+    names = list(per_seed[0])
     lines = ["| method | " + " | ".join(names) + " | mean ARI | mean NMI | CPU s |",
              "|---|" + "---|" * (len(names) + 3)]
     for mname in res:
@@ -145,8 +237,9 @@ def report(data, meths, res):
         lines.append(f"| {mname}{tag} | " + " | ".join(cells)
                      + f" | {ari:.3f} | {nmi:.3f} | {cpu:.2f} |")
     lines.append("")
-    lines.append("Cells: ARI (clusters found).  * = told the true number of clusters k.  CPU s: "
-                 "the fits on all sets (the seed row: per seed).")
+    lines.append(f"Cells: ARI (clusters found), mean over {len(per_seed)} seed(s) of the data "
+                 "and of the methods.  * = told the true number of clusters k.  CPU s: the fits "
+                 "on all sets, per seed.")
     mean = {m: np.mean([res[m][d][0] for d in names]) for m in res}
     hdb, spec = mean["HDBSCAN"], mean["spectral (k given)"]
     lines.append("")
@@ -162,51 +255,77 @@ def report(data, meths, res):
 
 
 # The candidate defaults compared by --sweep (label-free GASP only, mean ARI over the sets).
+# "_modularity_fraction" sets the candidate threshold of the persistence criterion (a module
+# constant, not a parameter).
 SWEEP = [
     {},
-    {"n_neighbors": 30, "far_pairs": 10},
-    {"n_neighbors": 15},
+    {"far_selection": "random"},
+    {"_modularity_fraction": 0.5},
+    {"_modularity_fraction": 0.5, "far_selection": "random"},
+    {"_modularity_fraction": 0.1},
     {"n_neighbors": 30},
     {"n_neighbors": 50},
-    {"similarity": "kernel"},
-    {"similarity": "mean"},
-    {"kind": "logit"},
-    {"far_pairs": 10},
     {"far_pairs": 30},
     {"far_pairs": 80},
+    {"similarity": "mean"},
     {"beta_criterion": "modularity"},
-    {"n_neighbors": 15, "far_pairs": 3},
-    {"n_neighbors": 15, "similarity": "kernel", "kind": "logit", "beta_criterion": "modularity"},
 ]
 
 
+def _gasp_with(params, X, seed):
+    from gasp_graph import points as gp
+
+    params = dict(params)
+    fraction = params.pop("_modularity_fraction", gp._MODULARITY_FRACTION)
+    saved, gp._MODULARITY_FRACTION = gp._MODULARITY_FRACTION, fraction
+    try:
+        return GASP(seed=seed, **params).fit_predict(X)
+    finally:
+        gp._MODULARITY_FRACTION = saved
+
+
 def sweep(data):
-    """Mean ARI of each candidate over the data sets and over the seeds 0..N_SEEDS-1."""
+    """Mean ARI of each candidate over the data sets and the seeds (data seed = GASP seed)."""
     from sklearn.metrics import adjusted_rand_score
 
-    lines = ["| GASP parameters | " + " | ".join(data) + " | mean ARI |",
-             "|---|" + "---|" * (len(data) + 1)]
+    per_seed = _per_seed(data)
+    names = list(per_seed[0])
+    lines = ["| GASP parameters | " + " | ".join(names) + " | mean ARI |",
+             "|---|" + "---|" * (len(names) + 1)]
     for params in SWEEP:
-        scores = [np.mean([adjusted_rand_score(y, GASP(seed=s, **params).fit_predict(X))
-                           for s in range(N_SEEDS)])
-                  for X, y in data.values()]
-        lines.append(f"| {params or 'defaults'} | " + " | ".join(f"{s:.2f}" for s in scores)
+        scores = [np.mean([adjusted_rand_score(sets[n][1], _gasp_with(params, sets[n][0], s))
+                           for s, sets in enumerate(per_seed)])
+                  for n in names]
+        lines.append(f"| {params or 'defaults'} | " + " | ".join(f"{v:.2f}" for v in scores)
                      + f" | {np.mean(scores):.3f} |")
     return "\n".join(lines)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="three small data sets (smoke test)")
-    ap.add_argument("--sweep", action="store_true", help="compare GASP's candidate defaults")
+    ap.add_argument("--quick", action="store_true", help="three small data sets, two seeds")
+    ap.add_argument("--group", choices=["tune", "heldout", "all"], default="all",
+                    help="the sets used to choose the defaults, the held-out ones, or both")
+    ap.add_argument("--seeds", type=int, default=N_SEEDS, help="seeds 0..N-1 (default 5)")
+    ap.add_argument("--sweep", action="store_true",
+                    help="compare GASP's candidate defaults on the tuning sets")
     ap.add_argument("--out", help="also write the report to this file")
     args = ap.parse_args(argv)
-    data = datasets(quick=args.quick)
+    n_seeds = 2 if args.quick else args.seeds
     if args.sweep:
-        text = sweep(data)
+        text = sweep([datasets(args.quick, "tune", s) for s in range(n_seeds)])
     else:
         meths = methods()
-        text = report(data, meths, measure(data, meths))
+        groups = ["tune", "heldout"] if args.group == "all" else [args.group]
+        if args.quick:
+            groups = ["tune"]
+        parts = []
+        for group in groups:
+            data = [datasets(args.quick, group, s) for s in range(n_seeds)]
+            title = {"tune": "Sets used to choose the defaults",
+                     "heldout": "Held-out sets (not used to choose the defaults)"}[group]
+            parts.append(f"## {title}\n\n" + report(data, meths, measure(data, meths)))
+        text = "\n\n".join(parts)
     print(text)
     if args.out:
         with open(args.out, "w") as f:

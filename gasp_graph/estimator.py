@@ -181,14 +181,17 @@ class GASP(*_BASES):
     scale : "local", "global" or float, default "local"
         ``"knn"``: the kernel width (see :func:`gasp_graph.knn_graph`).
     far_pairs : int, default 50
-        ``"knn"``: random far pairs per point (see :func:`gasp_graph.knn_graph`).
+        ``"knn"``: far pairs per point (see :func:`gasp_graph.knn_graph`).
     similarity : {"jaccard", "kernel", "mean"}, default "jaccard"
         ``"knn"``: the edge probability (see :func:`gasp_graph.knn_graph`).
+    far_selection : {"quantile", "random"}, default "quantile"
+        ``"knn"``: how the far pairs are chosen (see :func:`gasp_graph.knn_graph`); with
+        ``"quantile"`` the labels do not depend on ``seed`` up to 10000 samples.
     beta_criterion : {"persistence", "modularity"}, default "persistence"
         ``beta="auto"``: how the bias is chosen (see :func:`gasp_graph.select_beta`).
     seed : None, int or numpy.random.Generator
-        ``"knn"``: randomness of the far pairs; ``None`` is a fixed seed (the same ``X`` gives
-        the same labels on every run).
+        ``"knn"``: randomness of the far pairs (``far_selection="random"``, or more than 10000
+        samples); ``None`` is a fixed seed (the same ``X`` gives the same labels on every run).
 
     Attributes
     ----------
@@ -275,6 +278,7 @@ class GASP(*_BASES):
         far_pairs=50,
         similarity="jaccard",
         beta_criterion="persistence",
+        far_selection="quantile",
         seed=None,
     ):
         self.linkage = linkage
@@ -297,6 +301,7 @@ class GASP(*_BASES):
         self.far_pairs = far_pairs
         self.similarity = similarity
         self.beta_criterion = beta_criterion
+        self.far_selection = far_selection
         self.seed = seed
 
     def set_params(self, /, **params):
@@ -435,7 +440,8 @@ class GASP(*_BASES):
                     "lifted= and edge_size= are only accepted with a precomputed sparse X"
                 )
             g = knn_graph(X, self.n_neighbors, metric=self.metric, scale=self.scale,
-                          far_pairs=self.far_pairs, similarity=self.similarity, seed=self.seed)
+                          far_pairs=self.far_pairs, similarity=self.similarity,
+                          far_selection=self.far_selection, seed=self.seed)
             n, edges, p, lifted_arr, sizes = X.shape[0], g.edges, g.probabilities, g.lifted, None
         else:
             if is_sparse(X):

@@ -3,8 +3,9 @@
 
 A feature matrix has no edges; :func:`knn_graph` makes them.  Every point is joined to its
 ``n_neighbors`` nearest neighbours by a *local* edge whose probability says how alike the two
-points are; ``far_pairs`` random pairs per point are added as *lifted* edges: almost always two
-points of different clusters, with a probability near 0, they supply the repulsion GASP needs (a
+points are; ``far_pairs`` far pairs per point (at evenly spaced ranks of its distances, or
+random) are added as *lifted* edges: mostly two points of different clusters, with a
+probability near 0, they supply the repulsion GASP needs (a
 graph with attraction only merges into its connected components).  :func:`gasp_graph.signed_weights`
 turns the probabilities into weights with a bias ``beta``.
 
@@ -28,6 +29,12 @@ __all__ = ["knn_graph", "select_beta", "PointGraph", "BetaSelection"]
 
 _METRICS = ("euclidean", "manhattan", "chebyshev", "cosine")
 _SIMILARITIES = ("jaccard", "kernel", "mean")
+_FAR_SELECTIONS = ("quantile", "random")
+
+# far_selection="quantile": the partners of each point are chosen among at most this many
+# candidates (all points when n_samples is at most this, a random sample otherwise), so the
+# cost stays linear in n_samples.
+_QUANTILE_CANDIDATES = 10000
 
 # seed=None draws the far pairs from this fixed seed: the same X gives the same graph every run.
 _DEFAULT_SEED = 0
@@ -177,7 +184,7 @@ def _neighbours(X, k, metric):
 # --------------------------------------------------------------------------------------------
 
 def knn_graph(X, n_neighbors=40, *, metric="euclidean", scale="local", far_pairs=50,
-              similarity="jaccard", seed=None) -> PointGraph:
+              similarity="jaccard", far_selection="quantile", seed=None) -> PointGraph:
     """The signed-ready graph of a point set: nearest neighbours attract, far pairs repel.
 
     Parameters
@@ -195,16 +202,25 @@ def knn_graph(X, n_neighbors=40, *, metric="euclidean", scale="local", far_pairs
         ``i`` to its neighbours (``"local"``, adapting to the density), the median over all
         points (``"global"``), or the given number.
     far_pairs : int, default 50
-        Random pairs per point added as lifted edges (``far_pairs * n_samples`` drawn, repeated
-        pairs and pairs that are already neighbours dropped).  They give the repulsion between
+        Pairs per point added as lifted edges (``far_pairs * n_samples`` chosen, repeated pairs
+        and pairs that are already neighbours dropped).  They give the repulsion between
         clusters; with 0 the graph only attracts.
     similarity : {"jaccard", "kernel", "mean"}, default "jaccard"
         The probability of a pair: the Jaccard index of the two points' neighbourhoods (each
         point counting as its own neighbour; 0 for points without a common neighbour, as most
         far pairs), the kernel above, or the mean of both.
+    far_selection : {"quantile", "random"}, default "quantile"
+        How the far pairs are chosen.  ``"quantile"``: point ``i`` is paired with the points at
+        ranks ``(j + 1/2) (n_samples - 1) / far_pairs``, ``j = 0 .. far_pairs - 1``, of its
+        distances to all other points: the same spread over near and far points
+        as uniform sampling, without its randomness, so the graph does not depend on ``seed``
+        (nor, barring equal distances, on the order of the points).  It costs ``O(n_samples * min(n_samples, 10000))``
+        distances; above 10000 points the ranks are taken among 10000 points drawn with
+        ``seed``.  ``"random"``: ``far_pairs * n_samples`` uniform random pairs.
     seed : None, int or numpy.random.Generator
-        Randomness of the far pairs.  ``None`` uses a fixed seed, so that the same ``X`` gives
-        the same graph on every run.
+        Randomness of the far pairs (``far_selection="random"``, or ``"quantile"`` above 10000
+        points).  ``None`` uses a fixed seed, so that the same ``X`` gives the same graph on
+        every run.
 
     Returns
     -------
@@ -260,6 +276,11 @@ def knn_graph(X, n_neighbors=40, *, metric="euclidean", scale="local", far_pairs
     metric = _check_metric(metric)
     scale = _check_scale(scale)
     n_far = _as_int("far_pairs", far_pairs, minimum=0)
+    if not isinstance(far_selection, str) or far_selection not in _FAR_SELECTIONS:
+        raise GaspValueError(
+            f"far_selection must be one of {', '.join(map(repr, _FAR_SELECTIONS))}, "
+            f"got {far_selection!r}"
+        )
     if not isinstance(similarity, str) or similarity not in _SIMILARITIES:
         raise GaspValueError(
             f"similarity must be one of {', '.join(map(repr, _SIMILARITIES))}, got {similarity!r}"
@@ -285,15 +306,18 @@ def knn_graph(X, n_neighbors=40, *, metric="euclidean", scale="local", far_pairs
     edges = np.stack([lo[first], hi[first]], axis=1)
     knn_dist = dist.reshape(-1)[first]
 
-    # far pairs: uniform random pairs, without repeats and without neighbour pairs
+    # far pairs, without repeats and without neighbour pairs
     far = np.zeros((0, 2), dtype=np.int64)
     if n_far and n > 2:
-        a = rng.integers(0, n, size=n_far * n)
-        b = rng.integers(0, n, size=n_far * n)
+        if far_selection == "quantile":
+            a, b = _quantile_partners(X, n_far, metric, rng)
+        else:
+            a = rng.integers(0, n, size=n_far * n)
+            b = rng.integers(0, n, size=n_far * n)
         ok = a != b
         fkey = np.minimum(a[ok], b[ok]) * n + np.maximum(a[ok], b[ok])
         _, ffirst = np.unique(fkey, return_index=True)
-        fkey = fkey[np.sort(ffirst)]  # first draw of each pair, in draw order
+        fkey = fkey[np.sort(ffirst)]  # first occurrence of each pair, in order
         fkey = fkey[~np.isin(fkey, key)]
         far = np.stack([fkey // n, fkey % n], axis=1)
 
@@ -323,6 +347,44 @@ def knn_graph(X, n_neighbors=40, *, metric="euclidean", scale="local", far_pairs
     return PointGraph(all_edges, np.clip(p, 0.0, 1.0), lifted)
 
 
+def _quantile_partners(X, n_far, metric, rng):
+    """(a, b): point a[i] and its partner b[i], ``n_far`` partners per point (fewer when
+    ``n_samples - 1`` is smaller): the candidates at evenly spaced ranks of the distance from
+    the point (among equal distances, which one lands at a rank is deterministic but
+    unspecified).
+
+    The distances are computed row by row from the differences (no matrix product), so they do
+    not depend on the linear-algebra library or its threads.
+    """
+    n, d = X.shape
+    if n <= _QUANTILE_CANDIDATES:
+        cand = np.arange(n, dtype=np.int64)
+    else:
+        cand = np.sort(rng.choice(n, size=_QUANTILE_CANDIDATES, replace=False)).astype(np.int64)
+    c = cand.shape[0]
+    n_other = c - 1  # a candidate is never its own partner (the point itself is put last)
+    ranks = np.unique(np.floor((np.arange(min(n_far, n_other)) + 0.5) * n_other
+                               / min(n_far, n_other)).astype(np.int64))
+    Xc = X[cand]
+    rows = max(1, (1 << 22) // max(1, c * d))  # bounded scratch: rows * c * d doubles
+    a_out, b_out = [], []
+    for lo in range(0, n, rows):
+        hi = min(n, lo + rows)
+        diff = X[lo:hi, None, :] - Xc[None, :, :]
+        if metric == "manhattan":
+            dist = np.abs(diff).sum(axis=2)
+        elif metric == "chebyshev":
+            dist = np.abs(diff).max(axis=2)
+        else:  # euclidean, and cosine on unit rows: the squared distance has the same order
+            dist = np.einsum("ijk,ijk->ij", diff, diff)
+        me = np.arange(lo, hi)[:, None] == cand[None, :]
+        dist[me] = np.inf  # the point itself sorts last, after every other candidate
+        order = np.argpartition(dist, ranks, axis=1)[:, ranks]
+        a_out.append(np.repeat(np.arange(lo, hi, dtype=np.int64), ranks.shape[0]))
+        b_out.append(cand[order].reshape(-1))
+    return np.concatenate(a_out), np.concatenate(b_out)
+
+
 def _jaccard(n, idx, pairs, k) -> np.ndarray:
     """|N(i) & N(j)| / |N(i) | N(j)| for every pair, N(i) = i's k neighbours plus i itself."""
     import scipy.sparse as sp
@@ -348,7 +410,7 @@ _CRITERIA = ("persistence", "modularity")
 
 # persistence: partitions whose modularity is below this fraction of the best one are not
 # candidates, and the bias range is measured as log(beta + _PERSISTENCE_EPS).
-_MODULARITY_FRACTION = 0.5
+_MODULARITY_FRACTION = 0.25
 _PERSISTENCE_EPS = 0.01
 
 
@@ -474,10 +536,10 @@ def select_beta(edges, probabilities, *, n_nodes=None, lifted=None, edge_sizes=N
     criterion : {"persistence", "modularity"}, default "persistence"
         ``"modularity"``: the partition of highest modularity of the local edges weighted by
         their probabilities.  ``"persistence"``: among the partitions whose modularity is at
-        least half the best one, the one that persists over the widest range of biases
+        least a quarter of the best one, the one that persists over the widest range of biases
         ``(b0, b1)``, measured as ``log((b1 + 0.01) / (b0 + 0.01))`` (the partition with no
-        merge at all is not a candidate).  Persistence was measured best over eight data sets
-        (user guide page "Clustering points").
+        merge at all is not a candidate).  Persistence was measured best over nineteen data
+        sets (user guide page "Clustering points").
     resolution : float, default 1.0
         The resolution of the modularity (below 1 favours fewer, larger clusters).
 

@@ -249,7 +249,8 @@ def test_get_set_params_and_repr():
     params = model.get_params()
     assert params["linkage"] == "max" and params["n_clusters"] == 3
     assert set(params) == {
-        "affinity", "beta", "beta_criterion", "cannot_link", "far_pairs", "kind", "linkage",
+        "affinity", "beta", "beta_criterion", "cannot_link", "far_pairs", "far_selection", "kind",
+        "linkage",
         "linkage_param", "merge_constrained_at_end", "metric", "min_clusters", "n_clusters",
         "n_neighbors", "null_model", "refine", "resolution", "scale", "seed", "self_loops",
         "similarity", "size_regularizer",

@@ -109,10 +109,62 @@ def test_small_inputs_and_seeds():
     X = points(4)
     a, b = knn_graph(X), knn_graph(X)
     np.testing.assert_array_equal(a.edges, b.edges)  # seed=None is a fixed seed
-    c = knn_graph(X, seed=1)
-    assert not np.array_equal(a.edges, c.edges)
-    np.testing.assert_array_equal(knn_graph(X, seed=np.random.default_rng(1)).edges, c.edges)
+    np.testing.assert_array_equal(knn_graph(X, seed=1).edges, a.edges)  # quantile: no seed
+    r = knn_graph(X, far_selection="random")
+    np.testing.assert_array_equal(knn_graph(X, far_selection="random").edges, r.edges)
+    c = knn_graph(X, far_selection="random", seed=1)
+    assert not np.array_equal(r.edges, c.edges)
+    np.testing.assert_array_equal(
+        knn_graph(X, far_selection="random", seed=np.random.default_rng(1)).edges, c.edges)
     assert not knn_graph(X, far_pairs=0).lifted.any()
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan", "chebyshev", "cosine"])
+def test_quantile_far_pairs_against_brute_force(metric):
+    # point i's partners are the points at ranks floor((j + 1/2) (n - 1) / f) of its distances
+    X = points(5, n=40)
+    n, k, f = len(X), 4, 6
+    D, _ = brute_neighbours(X, k, metric)
+    ranks = np.floor((np.arange(f) + 0.5) * (n - 1) / f).astype(int)
+    order = np.argsort(D, axis=1, kind="stable")  # the diagonal (inf) sorts last
+    want = {(min(i, int(j)), max(i, int(j))) for i in range(n) for j in order[i, ranks]}
+    g = knn_graph(X, k, metric=metric, far_pairs=f)
+    local = {tuple(e) for e in g.edges[~g.lifted].tolist()}
+    assert {tuple(e) for e in g.edges[g.lifted].tolist()} == want - local
+    assert want & local  # the nearest rank can be a neighbour: dropped, as with random pairs
+
+
+def test_quantile_far_pairs_do_not_depend_on_the_point_order():
+    X = points(6, n=60)
+    perm = np.random.default_rng(0).permutation(len(X))
+    g, h = knn_graph(X, 5, far_pairs=8), knn_graph(X[perm], 5, far_pairs=8)
+
+    def pairs(graph, relabel):
+        e = relabel[graph.edges]
+        return {(min(a, b), max(a, b), lift) for (a, b), lift in zip(e.tolist(), graph.lifted)}
+
+    assert pairs(g, np.arange(len(X))) == pairs(h, perm)  # the same pairs, lifted or not
+    np.testing.assert_array_equal(g.edges, knn_graph(X, 5, far_pairs=8, seed=7).edges)
+
+
+def test_quantile_far_pairs_above_the_candidate_limit(monkeypatch):
+    # above the limit, the partners are ranks among a random sample of candidates (seed=)
+    from gasp_graph import points as gp
+
+    monkeypatch.setattr(gp, "_QUANTILE_CANDIDATES", 25)
+    X = points(7, n=60)
+    a, b = gp._quantile_partners(X, 5, "euclidean", np.random.default_rng(3))
+    cand = np.sort(np.random.default_rng(3).choice(60, size=25, replace=False))
+    assert np.isin(b, cand).all() and (a != b).all()
+    assert np.bincount(a, minlength=60).tolist() == [5] * 60
+    D, _ = brute_neighbours(X, 1)
+    ranks = np.floor((np.arange(5) + 0.5) * 24 / 5).astype(int)
+    for i in range(60):
+        d = D[i, cand]
+        want = cand[np.argsort(d, kind="stable")[ranks]]
+        assert sorted(b[a == i].tolist()) == sorted(want.tolist())
+    g0, g1 = knn_graph(X, 4, far_pairs=5, seed=0), knn_graph(X, 4, far_pairs=5, seed=1)
+    assert not np.array_equal(g0.edges, g1.edges)
 
 
 @pytest.mark.parametrize(
@@ -128,6 +180,8 @@ def test_small_inputs_and_seeds():
         (np.ones((3, 2)), {"scale": 0.0}, GaspValueError, "scale must be"),
         (np.ones((3, 2)), {"scale": "median"}, GaspValueError, "scale must be"),
         (np.ones((3, 2)), {"similarity": "snn"}, GaspValueError, "similarity must be one of"),
+        (np.ones((3, 2)), {"far_selection": "uniform"}, GaspValueError,
+         "far_selection must be one of"),
         (np.ones((3, 2)), {"seed": 1.5}, GaspTypeError, "seed must be"),
         (np.zeros((3, 2)), {"metric": "cosine"}, GaspValueError, "zero vector"),
     ],
@@ -208,7 +262,7 @@ def test_select_beta_equals_an_exhaustive_search_over_separate_runs(kind, linkag
         for outside in (lo - 1e-6, hi + 1e-6):
             if 0 < outside < 1:
                 assert not np.array_equal(_separate_run(g, outside, kind, linkage), labels)
-    good = (sel.scores >= 0.5 * sel.scores.max()) & (s.cuts > 0)
+    good = (sel.scores >= 0.25 * sel.scores.max()) & (s.cuts > 0)  # a quarter of the best
     assert pers.beta == sel.betas[int(np.argmax(np.where(good, width, -np.inf)))]
     np.testing.assert_allclose(pers.scores[good], width[good])
     assert np.isneginf(pers.scores[~good]).all()
