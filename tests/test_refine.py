@@ -228,3 +228,39 @@ def test_refine_polls_cancel():
                                ffi.cast("double *", ffi.from_buffer(problem.weights)), ffi.NULL,
                                opts, ffi.cast("int64_t *", ffi.from_buffer(labels)), stats)
         assert code == lib.GASP_EINVAL
+
+
+def _engine_args(mod, e, w, labels, opts, stats, lifted=None):
+    ffi = mod.ffi
+    e = np.ascontiguousarray(e, dtype=np.int64)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    keep = [e, w, labels] + ([] if lifted is None else [lifted])
+    args = dict(
+        edges=ffi.cast("int64_t *", ffi.from_buffer(e)),
+        weights=ffi.cast("double *", ffi.from_buffer(w)),
+        labels=ffi.cast("int64_t *", ffi.from_buffer(labels)),
+        lifted=ffi.NULL if lifted is None else ffi.cast("uint8_t *", ffi.from_buffer(lifted)),
+    )
+    return args, keep
+
+
+def test_refine_argument_checks_poll_cancel():
+    # gasp_refine's argument checks poll the cancel flag (as gasp_run's do): with the flag set,
+    # it stops before it reaches the bad edge at the end, instead of reading all the input.
+    mod = _core._gasp32
+    ffi, lib = mod.ffi, mod.lib
+    n = 1000
+    e = np.stack([np.arange(n - 1), np.arange(1, n)], 1)
+    e = np.concatenate([e, [[0, n]]])  # out of range
+    labels = np.arange(n, dtype=np.int64)
+    args, _keep = _engine_args(mod, e, np.ones(len(e)), labels, None, None)
+    for cancelled, expected in ((0, lib.GASP_EINVAL), (1, lib.GASP_EINTERRUPTED)):
+        opts = ffi.new("gasp_options_t *")
+        opts.refine = lib.GASP_REFINE_MOVES
+        cancel = ffi.new("int32_t[1]", [cancelled])
+        opts.cancel = cancel
+        stats = ffi.new("gasp_stats_t *")
+        code = lib.gasp_refine(n, len(e), args["edges"], args["weights"], ffi.NULL, opts,
+                               args["labels"], stats)
+        assert code == expected
+
