@@ -521,7 +521,8 @@ static int refine_drain(rwork_t *W, const rgraph_t *G, int level0, int64_t *move
                 gasp_idx_t j = G->nbr[p];
                 if (!W->inq[j]) {
                     W->inq[j] = 1;
-                    gasp_idx_t tail = head + size >= n ? head + size - n : head + size;
+                    /* head + size may exceed GASP_IDX_MAX when n > GASP_IDX_MAX / 2 */
+                    gasp_idx_t tail = size >= n - head ? size - (n - head) : head + size;
                     W->queue[tail] = j;
                     size++;
                 }
