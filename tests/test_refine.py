@@ -264,3 +264,14 @@ def test_refine_argument_checks_poll_cancel():
                                args["labels"], stats)
         assert code == expected
 
+def test_core_refine_rejects_labels_of_the_wrong_shape():
+    # The engine reads and writes n labels: a shorter array would be overrun (heap overflow
+    # under ASan), a longer or 2-D one silently misread; floats were truncated.
+    problem = prepare([[0, 1], [1, 2]], [1.0, 1.0], linkage="sum")
+    for bad in (np.array([0, 0]), np.array([0, 0, 0, 0]), np.array([[0, 0, 0]]),
+                np.array([0.5, 1.5, 2.0])):
+        with pytest.raises(GaspValueError, match="labels must be n_nodes=3 integers"):
+            _core.refine(problem, bad)
+    out, _ = _core.refine(problem, np.array([2, 1, 0], dtype=np.int32))
+    np.testing.assert_array_equal(out, [0, 0, 0])
+
