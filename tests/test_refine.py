@@ -275,3 +275,31 @@ def test_core_refine_rejects_labels_of_the_wrong_shape():
     out, _ = _core.refine(problem, np.array([2, 1, 0], dtype=np.int32))
     np.testing.assert_array_equal(out, [0, 0, 0])
 
+@pytest.mark.parametrize("bits", [32, 64])
+def test_gasp_run_rejects_refine_with_a_cluster_count_or_lifted_edges(bits):
+    # The C core checks again what the Python front end rejects: local moves change the number
+    # of clusters (n_clusters / min_clusters) and would join clusters through lifted edges.
+    mod = _core._MODULES[bits]
+    ffi, lib = mod.ffi, mod.lib
+    e = np.array([[0, 1], [1, 2], [2, 3], [0, 3]])
+    w = np.array([1.0, -0.2, 1.0, 0.5])
+    labels = np.zeros(4, dtype=np.int64)
+    lifted = np.array([0, 0, 0, 1], dtype=np.uint8)
+
+    def run(n_clusters=0, min_clusters=0, with_lifted=False):
+        opts = ffi.new("gasp_options_t *")
+        opts.linkage = lib.GASP_LINKAGE_SUM
+        opts.refine = lib.GASP_REFINE_FULL
+        opts.n_clusters = n_clusters
+        opts.min_clusters = min_clusters
+        stats = ffi.new("gasp_stats_t *")
+        args, _keep = _engine_args(mod, e, w, labels, opts, stats,
+                                   lifted if with_lifted else None)
+        code = lib.gasp_run(4, 4, args["edges"], args["weights"], ffi.NULL, args["lifted"],
+                            ffi.NULL, opts, args["labels"], ffi.NULL, ffi.NULL, stats)
+        return code, stats.err_arg
+
+    assert run()[0] == lib.GASP_OK
+    assert run(n_clusters=3) == (lib.GASP_EINVAL, lib.GASP_ARG_N_CLUSTERS)
+    assert run(min_clusters=2) == (lib.GASP_EINVAL, lib.GASP_ARG_N_CLUSTERS)
+    assert run(with_lifted=True) == (lib.GASP_EINVAL, lib.GASP_ARG_OPTIONS)
