@@ -431,6 +431,9 @@ int gasp_options_check(const gasp_options_t *o, int64_t n, const int64_t *labels
         FAIL(GASP_ARG_PROGRESS_EVERY, -1);
     if (o->refine < GASP_REFINE_NONE || o->refine > GASP_REFINE_MOVES)
         FAIL(GASP_ARG_OPTIONS, -1);
+    /* the refinement's moves change the number of clusters */
+    if (o->refine && (o->n_clusters > 0 || o->min_clusters > 0))
+        FAIL(GASP_ARG_N_CLUSTERS, -1);
     if (o->null_weights || o->refine) {
         if (!(isfinite(o->resolution) && o->resolution >= 0.0))
             FAIL(GASP_ARG_RESOLUTION, -1);
@@ -597,6 +600,11 @@ int gasp_run(int64_t n_nodes, int64_t n_edges, const int64_t *edges, const doubl
         return rc;
 
     const gasp_idx_t n = (gasp_idx_t)n_nodes, m = (gasp_idx_t)n_edges;
+    if (options->refine && any_lifted(m, is_lifted)) {
+        /* the refinement counts every edge alike: it would join clusters through lifted edges */
+        st->err_arg = GASP_ARG_OPTIONS;
+        return GASP_EINVAL;
+    }
     rc = try_fast_paths(n, m, edges, weights, is_lifted, options, labels, merges, heights, st);
     if (rc == GASP_FAST_DECLINED) {
         gasp_graph_t g;

@@ -50,7 +50,9 @@
  * moves nothing and splits nothing: then every node was checked against every move, so the
  * partition is a local optimum.  Each pass over the nodes costs O(m); every move increases F, so
  * the loop ends; caps on passes and iterations guard against pathological rounding.  cancel is
- * polled every 4096 units of work.
+ * polled every 4096 units of work in every pass over the nodes or edges (node moves, the
+ * objective, sub-clusters, splits, aggregation) and every GASP_POLL_EVERY(_RANDOM) edges of the
+ * argument checks and of the level-0 build.
  *
  * Data structures (invariants in refine_check, run after every round by debug builds):
  *   - rgraph_t: a level's graph as CSR adjacency: off[i] .. off[i+1] index nbr[] / val[]
@@ -73,6 +75,7 @@
 
 #include "refine.h"
 #include "alloc.h"
+#include "control.h"
 
 #define REFINE_POLL 4096
 #define REFINE_MAX_PASSES 1000
@@ -202,10 +205,12 @@ static int rwork_cancelled(rwork_t *W, int64_t units)
     return 0;
 }
 
-/* Level 0 from the validated edge list (self-loops dropped). */
+/* Level 0 from the validated edge list (self-loops dropped).  GASP_OK, GASP_ENOMEM or
+ * GASP_EINTERRUPTED. */
 static int rgraph_from_edges(rgraph_t *G, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
                              const double *weights, const double *edge_sizes,
-                             const double *null_weights, gasp_idx_t *cursor)
+                             const double *null_weights, gasp_idx_t *cursor,
+                             const volatile int32_t *cancel)
 {
     size_t nn = (size_t)(n > 0 ? n : 1);
     memset(G, 0, sizeof *G);
@@ -216,6 +221,8 @@ static int rgraph_from_edges(rgraph_t *G, gasp_idx_t n, gasp_idx_t m, const int6
     if (!G->off || !G->a || !G->absw)
         return GASP_ENOMEM;
     for (gasp_idx_t k = 0; k < m; k++) {
+        if (gasp_poll_random(k, cancel))
+            return GASP_EINTERRUPTED;
         int64_t u = edges[2 * (int64_t)k], v = edges[2 * (int64_t)k + 1];
         if (u == v)
             continue;
@@ -231,6 +238,8 @@ static int rgraph_from_edges(rgraph_t *G, gasp_idx_t n, gasp_idx_t m, const int6
     for (gasp_idx_t i = 0; i < n; i++)
         cursor[i] = G->off[i];
     for (gasp_idx_t k = 0; k < m; k++) {
+        if (gasp_poll_random(k, cancel))
+            return GASP_EINTERRUPTED;
         gasp_idx_t u = (gasp_idx_t)edges[2 * (int64_t)k], v = (gasp_idx_t)edges[2 * (int64_t)k + 1];
         if (u == v)
             continue;
@@ -512,7 +521,8 @@ static int refine_drain(rwork_t *W, const rgraph_t *G, int level0, int64_t *move
                 gasp_idx_t j = G->nbr[p];
                 if (!W->inq[j]) {
                     W->inq[j] = 1;
-                    gasp_idx_t tail = head + size >= n ? head + size - n : head + size;
+                    /* head + size may exceed GASP_IDX_MAX when n > GASP_IDX_MAX / 2 */
+                    gasp_idx_t tail = size >= n - head ? size - (n - head) : head + size;
                     W->queue[tail] = j;
                     size++;
                 }
@@ -530,14 +540,17 @@ static int refine_drain(rwork_t *W, const rgraph_t *G, int level0, int64_t *move
 }
 
 /* Split every cluster of G into its connected components (through edges inside it); the new
- * ids are the components' union-find roots.  Returns the number of clusters added and adds the
- * split's gain to W->gain.  Uses queue[] as union-find parents (the queue is empty). */
-static gasp_idx_t refine_split(rwork_t *W, const rgraph_t *G)
+ * ids are the components' union-find roots.  *added: the number of clusters added; adds the
+ * split's gain to W->gain.  Uses queue[] as union-find parents (the queue is empty).  GASP_OK,
+ * or GASP_EINTERRUPTED (lab unchanged). */
+static int refine_split(rwork_t *W, const rgraph_t *G, gasp_idx_t *added)
 {
     gasp_idx_t n = G->n, before = W->nclust, after, *parent = W->queue;
     for (gasp_idx_t i = 0; i < n; i++)
         parent[i] = i;
-    for (gasp_idx_t i = 0; i < n; i++)
+    for (gasp_idx_t i = 0; i < n; i++) {
+        if (rwork_cancelled(W, 1 + (G->off[i + 1] - G->off[i]) / 8))
+            return GASP_EINTERRUPTED;
         for (gasp_idx_t p = G->off[i]; p < G->off[i + 1]; p++) {
             gasp_idx_t j = G->nbr[p];
             if (j < i && W->lab[j] == W->lab[i]) {
@@ -550,6 +563,7 @@ static gasp_idx_t refine_split(rwork_t *W, const rgraph_t *G)
                     parent[x > y ? x : y] = x < y ? x : y;
             }
         }
+    }
     double sq_before = 0.0, sq_after = 0.0;
     for (gasp_idx_t c = 0; c < n; c++)
         sq_before += W->ca[c] * W->ca[c];
@@ -565,7 +579,8 @@ static gasp_idx_t refine_split(rwork_t *W, const rgraph_t *G)
         sq_after += W->ca[c] * W->ca[c];
     if (after > before)
         W->gain += 0.5 * W->gamma * (sq_before - sq_after);
-    return after - before;
+    *added = after - before;
+    return GASP_OK;
 }
 
 /* Node-move rounds on level 0 from W->lab until a round moves and splits nothing (a local
@@ -584,7 +599,9 @@ static int refine_rounds(rwork_t *W, const rgraph_t *G)
         if ((rc = refine_check(W, G)) != GASP_OK)
             return rc;
 #endif
-        gasp_idx_t split = refine_split(W, G);
+        gasp_idx_t split;
+        if ((rc = refine_split(W, G, &split)) != GASP_OK)
+            return rc;
         /* a round without a move checked every node: a local optimum (a null model's penalty
          * also changes for non-neighbours, so a round with moves is followed by another) */
         if ((moves == 0 && split == 0) || round >= REFINE_MAX_PASSES)
@@ -595,12 +612,15 @@ static int refine_rounds(rwork_t *W, const rgraph_t *G)
 /* The refinement step on G with the clusters lab (canonical, ca / cnt current): sub-cluster
  * labels in rlab (canonical); returns their number.  A node still alone whose link to the rest
  * of its cluster S is at least gamma a_i (a_S - a_i) joins the sub-cluster r of S (linked the
- * same way to the rest of S) of largest gain w(i, r) - gamma a_i a_r > tolerance. */
-static gasp_idx_t refine_subclusters(rwork_t *W, const rgraph_t *G)
+ * same way to the rest of S) of largest gain w(i, r) - gamma a_i a_r > tolerance.  GASP_OK
+ * (*kr set) or GASP_EINTERRUPTED. */
+static int refine_subclusters(rwork_t *W, const rgraph_t *G, gasp_idx_t *kr)
 {
     gasp_idx_t n = G->n;
     const double g = W->gamma;
     for (gasp_idx_t i = 0; i < n; i++) {
+        if (rwork_cancelled(W, 1 + (G->off[i + 1] - G->off[i]) / 8))
+            return GASP_EINTERRUPTED;
         double ext = 0.0;
         for (gasp_idx_t p = G->off[i]; p < G->off[i + 1]; p++)
             if (W->lab[G->nbr[p]] == W->lab[i])
@@ -612,6 +632,8 @@ static gasp_idx_t refine_subclusters(rwork_t *W, const rgraph_t *G)
     }
     for (gasp_idx_t q = 0; q < n; q++) {
         gasp_idx_t i = W->order[q], r0 = W->rlab[i], S = W->lab[i], ntouched = 0;
+        if (rwork_cancelled(W, 1 + (G->off[i + 1] - G->off[i]) / 8))
+            return GASP_EINTERRUPTED;  /* (acc and mark are clear between nodes) */
         if (W->rcnt[r0] != 1)
             continue;
         const double ai = G->a[i], aS = W->ca[S];
@@ -651,19 +673,24 @@ static gasp_idx_t refine_subclusters(rwork_t *W, const rgraph_t *G)
             W->mark[W->touched[t]] = 0;
         }
     }
-    return relabel(W, W->rlab, n);
+    *kr = relabel(W, W->rlab, n);
+    return GASP_OK;
 }
 
-/* F (up to a constant of the graph) of the labels lab on G: the weight inside clusters minus
- * gamma/2 sum_C a_C^2.  Uses ca as scratch (recount after). */
-static double refine_objective(rwork_t *W, const rgraph_t *G, const gasp_idx_t *lab)
+/* *value = F (up to a constant of the graph) of the labels lab on G: the weight inside clusters
+ * minus gamma/2 sum_C a_C^2.  Uses ca as scratch (recount after).  GASP_OK or
+ * GASP_EINTERRUPTED. */
+static int refine_objective(rwork_t *W, const rgraph_t *G, const gasp_idx_t *lab, double *value)
 {
     gasp_idx_t n = G->n;
     double inside = 0.0, sq = 0.0;
-    for (gasp_idx_t i = 0; i < n; i++)
+    for (gasp_idx_t i = 0; i < n; i++) {
+        if (rwork_cancelled(W, 1 + (G->off[i + 1] - G->off[i]) / 8))
+            return GASP_EINTERRUPTED;
         for (gasp_idx_t p = G->off[i]; p < G->off[i + 1]; p++)
             if (lab[G->nbr[p]] == lab[i])
                 inside += G->val[p];
+    }
     if (W->gamma != 0.0) {
         for (gasp_idx_t c = 0; c < n; c++)
             W->ca[c] = 0.0;
@@ -672,7 +699,8 @@ static double refine_objective(rwork_t *W, const rgraph_t *G, const gasp_idx_t *
         for (gasp_idx_t c = 0; c < n; c++)
             sq += W->ca[c] * W->ca[c];
     }
-    return 0.5 * inside - 0.5 * W->gamma * sq;
+    *value = 0.5 * inside - 0.5 * W->gamma * sq;
+    return GASP_OK;
 }
 
 /* One multilevel iteration (steps 1-4 of the file comment) from the level-0 labels W->lab on
@@ -701,7 +729,9 @@ static int refine_iteration(rwork_t *W, const rgraph_t *G0)
         if (k == G->n)
             break;
         rwork_recount(W, G);
-        gasp_idx_t kr = refine_subclusters(W, G);
+        gasp_idx_t kr;
+        if ((rc = refine_subclusters(W, G, &kr)) != GASP_OK)
+            goto cleanup;
         const gasp_idx_t *by = W->rlab;
         if (kr == G->n) {  /* nothing joined: the clusters become the nodes */
             by = W->lab;
@@ -747,17 +777,21 @@ static int refine_search(rwork_t *W, const rgraph_t *G0)
 {
     gasp_idx_t n = G0->n;
     double tol = REFINE_TOL * (W->scale + W->gamma * W->a_total * W->a_total);
-    double best = refine_objective(W, G0, W->lab);
+    double best, value;
+    int rc = refine_objective(W, G0, W->lab, &best);
+    if (rc != GASP_OK)
+        return rc;
     W->rng = 0;
     for (int it = 0; it < REFINE_MAX_ITERATIONS; it++) {
         W->shuffle = it > 0;
         memcpy(W->prev, W->lab, (size_t)n * sizeof *W->lab);
-        int rc = refine_iteration(W, G0);
+        rc = refine_iteration(W, G0);
         if (rc != GASP_OK) {
             memcpy(W->lab, W->prev, (size_t)n * sizeof *W->lab);
             return rc;
         }
-        double value = refine_objective(W, G0, W->lab);
+        if ((rc = refine_objective(W, G0, W->lab, &value)) != GASP_OK)
+            return rc;
         if (!(value > best + tol)) {
             if (value < best)  /* (rounding only: moves never lower F) */
                 memcpy(W->lab, W->prev, (size_t)n * sizeof *W->lab);
@@ -783,9 +817,11 @@ static void refine_output(rwork_t *W, gasp_idx_t n, int64_t *labels)
 static int refine_perturb(rwork_t *W, const rgraph_t *G0, int steps, double frac, int iters)
 {
     gasp_idx_t n = G0->n;
-    double best = refine_objective(W, G0, W->lab);
+    double best, value;
+    int rc = refine_objective(W, G0, W->lab, &best);
+    if (rc != GASP_OK)
+        return rc;
     memcpy(W->keep, W->lab, (size_t)n * sizeof *W->lab);
-    int rc = GASP_OK;
     for (int step = 0; step < steps; step++) {
         gasp_idx_t k = relabel(W, W->keep, n);
         for (gasp_idx_t c = 0; c < k; c++) {
@@ -804,7 +840,8 @@ static int refine_perturb(rwork_t *W, const rgraph_t *G0, int steps, double frac
             if (rc != GASP_OK)
                 goto done;
         }
-        double value = refine_objective(W, G0, W->lab);
+        if ((rc = refine_objective(W, G0, W->lab, &value)) != GASP_OK)
+            goto done;
         if (value >= best) {
             best = value;
             memcpy(W->keep, W->lab, (size_t)n * sizeof *W->lab);
@@ -824,7 +861,8 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
     int rc = rwork_init(&W, n, o, st);
     if (rc != GASP_OK)
         goto cleanup;
-    rc = rgraph_from_edges(&G0, n, m, edges, weights, edge_sizes, o->null_weights, W.queue);
+    rc = rgraph_from_edges(&G0, n, m, edges, weights, edge_sizes, o->null_weights, W.queue,
+                           o->cancel);
     if (rc != GASP_OK)
         goto cleanup;
     for (gasp_idx_t i = 0; i < n; i++) {
@@ -832,7 +870,9 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
         W.scale += G0.absw[i];
         W.lab[i] = (gasp_idx_t)labels[i];
     }
-    double f_start = refine_objective(&W, &G0, W.lab);
+    double f_start, f, f_alt;
+    if ((rc = refine_objective(&W, &G0, W.lab, &f_start)) != GASP_OK)
+        goto cleanup;
     if (o->refine == GASP_REFINE_MOVES) {
         rc = refine_rounds(&W, &G0);
     } else {
@@ -840,12 +880,15 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
         if (rc == GASP_OK && from_singletons && n > 1) {
             /* the same search from singletons; kept only when it is better */
             double tol = REFINE_TOL * (W.scale + W.gamma * W.a_total * W.a_total);
-            double f = refine_objective(&W, &G0, W.lab);
+            if ((rc = refine_objective(&W, &G0, W.lab, &f)) != GASP_OK)
+                goto cleanup;
             memcpy(W.alt, W.lab, (size_t)n * sizeof *W.alt);
             for (gasp_idx_t i = 0; i < n; i++)
                 W.lab[i] = i;
             rc = refine_search(&W, &G0);
-            if (rc == 1 || (rc == GASP_OK && !(refine_objective(&W, &G0, W.lab) > f + tol)))
+            if (rc == GASP_OK && (rc = refine_objective(&W, &G0, W.lab, &f_alt)) != GASP_OK)
+                goto cleanup;
+            if (rc == 1 || (rc == GASP_OK && !(f_alt > f + tol)))
                 memcpy(W.lab, W.alt, (size_t)n * sizeof *W.alt);
         }
         if (rc == GASP_OK && n > 1) {
@@ -859,8 +902,8 @@ int gasp_refine_run(gasp_idx_t n, gasp_idx_t m, const int64_t *edges, const doub
         st->stopped = 1;
         rc = GASP_OK;
     }
-    if (rc == GASP_OK) {
-        st->refine_gain += refine_objective(&W, &G0, W.lab) - f_start;
+    if (rc == GASP_OK && (rc = refine_objective(&W, &G0, W.lab, &f)) == GASP_OK) {
+        st->refine_gain += f - f_start;
         refine_output(&W, n, labels);
     }
 cleanup:
@@ -898,6 +941,8 @@ static int refine_validate(int64_t n, int64_t m, const int64_t *edges, const dou
     if (o->refine < GASP_REFINE_NONE || o->refine > GASP_REFINE_MOVES)
         FAIL(GASP_ARG_OPTIONS, -1);
     for (int64_t k = 0; k < m; k++) {
+        if (gasp_poll(k, o->cancel))
+            return GASP_EINTERRUPTED;
         int64_t a = edges[2 * k], b = edges[2 * k + 1];
         if (a < 0 || b < 0 || a >= n || b >= n)
             FAIL(GASP_ARG_EDGES, k);
@@ -907,6 +952,8 @@ static int refine_validate(int64_t n, int64_t m, const int64_t *edges, const dou
             FAIL(GASP_ARG_EDGE_SIZES, k);
     }
     for (int64_t i = 0; i < n; i++) {
+        if (gasp_poll(i, o->cancel))
+            return GASP_EINTERRUPTED;
         if (labels[i] < 0 || labels[i] >= n)
             FAIL(GASP_ARG_LABELS, i);
         if (o->null_weights && !(isfinite(o->null_weights[i]) && o->null_weights[i] >= 0.0))

@@ -479,7 +479,13 @@ def refine(problem: Problem, labels, *, moves_only=False, index_bits: int | None
     n, m = problem.n_nodes, problem.edges.shape[0]
     mod = _module_for(n, m, index_bits)
     ffi, lib = mod.ffi, mod.lib
-    out = np.array(labels, dtype=np.int64, copy=True, order="C")
+    given = np.asarray(labels)
+    # the engine reads and writes n labels: a shorter array would be overrun
+    if given.shape != (n,) or given.dtype.kind not in "iu":
+        raise GaspValueError(
+            f"labels must be n_nodes={n} integers, got shape {given.shape} of dtype {given.dtype}"
+        )
+    out = np.array(given, dtype=np.int64, copy=True, order="C")
     opts = ffi.new("gasp_options_t *")
     opts.null_weights = _ptr(ffi, "double *", problem.null_weights)
     opts.resolution = problem.resolution

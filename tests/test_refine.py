@@ -228,3 +228,78 @@ def test_refine_polls_cancel():
                                ffi.cast("double *", ffi.from_buffer(problem.weights)), ffi.NULL,
                                opts, ffi.cast("int64_t *", ffi.from_buffer(labels)), stats)
         assert code == lib.GASP_EINVAL
+
+
+def _engine_args(mod, e, w, labels, opts, stats, lifted=None):
+    ffi = mod.ffi
+    e = np.ascontiguousarray(e, dtype=np.int64)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    keep = [e, w, labels] + ([] if lifted is None else [lifted])
+    args = dict(
+        edges=ffi.cast("int64_t *", ffi.from_buffer(e)),
+        weights=ffi.cast("double *", ffi.from_buffer(w)),
+        labels=ffi.cast("int64_t *", ffi.from_buffer(labels)),
+        lifted=ffi.NULL if lifted is None else ffi.cast("uint8_t *", ffi.from_buffer(lifted)),
+    )
+    return args, keep
+
+
+def test_refine_argument_checks_poll_cancel():
+    # gasp_refine's argument checks poll the cancel flag (as gasp_run's do): with the flag set,
+    # it stops before it reaches the bad edge at the end, instead of reading all the input.
+    mod = _core._gasp32
+    ffi, lib = mod.ffi, mod.lib
+    n = 1000
+    e = np.stack([np.arange(n - 1), np.arange(1, n)], 1)
+    e = np.concatenate([e, [[0, n]]])  # out of range
+    labels = np.arange(n, dtype=np.int64)
+    args, _keep = _engine_args(mod, e, np.ones(len(e)), labels, None, None)
+    for cancelled, expected in ((0, lib.GASP_EINVAL), (1, lib.GASP_EINTERRUPTED)):
+        opts = ffi.new("gasp_options_t *")
+        opts.refine = lib.GASP_REFINE_MOVES
+        cancel = ffi.new("int32_t[1]", [cancelled])
+        opts.cancel = cancel
+        stats = ffi.new("gasp_stats_t *")
+        code = lib.gasp_refine(n, len(e), args["edges"], args["weights"], ffi.NULL, opts,
+                               args["labels"], stats)
+        assert code == expected
+
+def test_core_refine_rejects_labels_of_the_wrong_shape():
+    # The engine reads and writes n labels: a shorter array would be overrun (heap overflow
+    # under ASan), a longer or 2-D one silently misread; floats were truncated.
+    problem = prepare([[0, 1], [1, 2]], [1.0, 1.0], linkage="sum")
+    for bad in (np.array([0, 0]), np.array([0, 0, 0, 0]), np.array([[0, 0, 0]]),
+                np.array([0.5, 1.5, 2.0])):
+        with pytest.raises(GaspValueError, match="labels must be n_nodes=3 integers"):
+            _core.refine(problem, bad)
+    out, _ = _core.refine(problem, np.array([2, 1, 0], dtype=np.int32))
+    np.testing.assert_array_equal(out, [0, 0, 0])
+
+@pytest.mark.parametrize("bits", [32, 64])
+def test_gasp_run_rejects_refine_with_a_cluster_count_or_lifted_edges(bits):
+    # The C core checks again what the Python front end rejects: local moves change the number
+    # of clusters (n_clusters / min_clusters) and would join clusters through lifted edges.
+    mod = _core._MODULES[bits]
+    ffi, lib = mod.ffi, mod.lib
+    e = np.array([[0, 1], [1, 2], [2, 3], [0, 3]])
+    w = np.array([1.0, -0.2, 1.0, 0.5])
+    labels = np.zeros(4, dtype=np.int64)
+    lifted = np.array([0, 0, 0, 1], dtype=np.uint8)
+
+    def run(n_clusters=0, min_clusters=0, with_lifted=False):
+        opts = ffi.new("gasp_options_t *")
+        opts.linkage = lib.GASP_LINKAGE_SUM
+        opts.refine = lib.GASP_REFINE_FULL
+        opts.n_clusters = n_clusters
+        opts.min_clusters = min_clusters
+        stats = ffi.new("gasp_stats_t *")
+        args, _keep = _engine_args(mod, e, w, labels, opts, stats,
+                                   lifted if with_lifted else None)
+        code = lib.gasp_run(4, 4, args["edges"], args["weights"], ffi.NULL, args["lifted"],
+                            ffi.NULL, opts, args["labels"], ffi.NULL, ffi.NULL, stats)
+        return code, stats.err_arg
+
+    assert run()[0] == lib.GASP_OK
+    assert run(n_clusters=3) == (lib.GASP_EINVAL, lib.GASP_ARG_N_CLUSTERS)
+    assert run(min_clusters=2) == (lib.GASP_EINVAL, lib.GASP_ARG_N_CLUSTERS)
+    assert run(with_lifted=True) == (lib.GASP_EINVAL, lib.GASP_ARG_OPTIONS)
