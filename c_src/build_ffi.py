@@ -40,7 +40,9 @@ def make_builder(module, idx64):
         ffi.cdef(f.read())
     macros = []
     msvc = os.name == "nt"  # Windows wheels are built with MSVC, which has its own flags
-    compile_args = [] if msvc else ["-std=c99"]
+    # Results must be bit-identical on every platform: no fused multiply-add contraction (clang
+    # contracts by default on arm64, which would change how near-ties between priorities break).
+    compile_args = ["/fp:precise"] if msvc else ["-std=c99", "-ffp-contract=off"]
     link_args = []
     if _flag("GASP_DEBUG") or _flag("GASP_SANITIZE"):
         macros.append(("GASP_DEBUG", "1"))

@@ -434,6 +434,9 @@ int gasp_options_check(const gasp_options_t *o, int64_t n, const int64_t *labels
     /* the refinement's moves change the number of clusters */
     if (o->refine && (o->n_clusters > 0 || o->min_clusters > 0))
         FAIL(GASP_ARG_N_CLUSTERS, -1);
+    /* ... and ignore constraints: they would join clusters cannot_link keeps apart */
+    if (o->refine && o->cannot_link)
+        FAIL(GASP_ARG_OPTIONS, -1);
     if (o->null_weights || o->refine) {
         if (!(isfinite(o->resolution) && o->resolution >= 0.0))
             FAIL(GASP_ARG_RESOLUTION, -1);

@@ -165,7 +165,8 @@ typedef struct {
     const double *null_weights;
     double resolution;                 /* gamma >= 0 of the null model (and of refine) */
     int32_t refine;                    /* a gasp_refine_t: local search after the merges (not
-                                          with n_clusters, min_clusters or lifted edges) */
+                                          with n_clusters, min_clusters, cannot_link or
+                                          lifted edges) */
 } gasp_options_t;
 
 /* Filled by gasp_run() when the caller passes a non-NULL pointer. */

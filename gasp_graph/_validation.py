@@ -404,6 +404,11 @@ def prepare(
             f"refine=True cannot be combined with {'n_clusters' if k else 'min_clusters'}: "
             "local moves change the number of clusters"
         )
+    if refine and cannot_link:
+        raise GaspValueError(
+            "refine=True cannot be combined with cannot_link=True: the local moves optimise the "
+            "objective without constraints and would join clusters the constraints keep apart"
+        )
     loop_mode = self_loops_mode(self_loops)
 
     e = as_edges(edges)

@@ -110,7 +110,8 @@ def gasp(
         clusters (as in Louvain and Leiden); the same search is also run from singletons,
         and the better result is returned.  Deterministic; never lowers the objective; the
         result is a local optimum for single-node moves.  Not available with
-        ``n_clusters``, ``min_clusters`` or lifted edges.
+        ``n_clusters``, ``min_clusters``, ``cannot_link`` (the moves ignore constraints) or
+        lifted edges.
     self_loops : {"ignore", "error"}, default "ignore"
         What to do with an edge ``(u, u)``: ``"ignore"`` drops it (with its weight, lifted flag
         and size: a self-loop never changes which clusters merge), ``"error"`` raises

@@ -286,10 +286,11 @@ def test_gasp_run_rejects_refine_with_a_cluster_count_or_lifted_edges(bits):
     labels = np.zeros(4, dtype=np.int64)
     lifted = np.array([0, 0, 0, 1], dtype=np.uint8)
 
-    def run(n_clusters=0, min_clusters=0, with_lifted=False):
+    def run(n_clusters=0, min_clusters=0, with_lifted=False, cannot_link=0):
         opts = ffi.new("gasp_options_t *")
         opts.linkage = lib.GASP_LINKAGE_SUM
         opts.refine = lib.GASP_REFINE_FULL
+        opts.cannot_link = cannot_link
         opts.n_clusters = n_clusters
         opts.min_clusters = min_clusters
         stats = ffi.new("gasp_stats_t *")
@@ -303,3 +304,14 @@ def test_gasp_run_rejects_refine_with_a_cluster_count_or_lifted_edges(bits):
     assert run(n_clusters=3) == (lib.GASP_EINVAL, lib.GASP_ARG_N_CLUSTERS)
     assert run(min_clusters=2) == (lib.GASP_EINVAL, lib.GASP_ARG_N_CLUSTERS)
     assert run(with_lifted=True) == (lib.GASP_EINVAL, lib.GASP_ARG_OPTIONS)
+    assert run(cannot_link=1) == (lib.GASP_EINVAL, lib.GASP_ARG_OPTIONS)
+
+
+def test_refine_with_cannot_link_is_an_error():
+    # the moves ignore constraints: they joined 0 and 2 although cannot_link keeps them apart
+    e = [[2, 0], [0, 1], [2, 4], [0, 3], [1, 4], [4, 2], [2, 1], [4, 3], [4, 0]]
+    w = [-1.5, .9, .77, .89, .3, .05, .91, .58, .04]
+    labels = gasp(e, w, linkage="sum", cannot_link=True)
+    assert labels[0] != labels[2]
+    with pytest.raises(GaspValueError, match="refine=True cannot be combined with cannot_link"):
+        gasp(e, w, linkage="sum", cannot_link=True, refine=True)
