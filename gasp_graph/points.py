@@ -33,8 +33,11 @@ _FAR_SELECTIONS = ("quantile", "random")
 
 # far_selection="quantile": the partners of each point are chosen among at most this many
 # candidates (all points when n_samples is at most this, a random sample otherwise), so the
-# cost stays linear in n_samples.
-_QUANTILE_CANDIDATES = 10000
+# cost stays linear in n_samples.  2000: the benchmark's mean ARI is the same as with 10000
+# (0.808 / 0.868 against 0.812 / 0.868 on the tuning / held-out sets) at a fifth of the cost
+# above 2000 points (20000 points in 10-D: the graph took 14 s with 10000, 2.5 s with random
+# pairs).
+_QUANTILE_CANDIDATES = 2000
 
 # seed=None draws the far pairs from this fixed seed: the same X gives the same graph every run.
 _DEFAULT_SEED = 0
@@ -214,11 +217,11 @@ def knn_graph(X, n_neighbors=40, *, metric="euclidean", scale="local", far_pairs
         ranks ``(j + 1/2) (n_samples - 1) / far_pairs``, ``j = 0 .. far_pairs - 1``, of its
         distances to all other points: the same spread over near and far points
         as uniform sampling, without its randomness, so the graph does not depend on ``seed``
-        (nor, barring equal distances, on the order of the points).  It costs ``O(n_samples * min(n_samples, 10000))``
-        distances; above 10000 points the ranks are taken among 10000 points drawn with
-        ``seed``.  ``"random"``: ``far_pairs * n_samples`` uniform random pairs.
+        (nor, barring equal distances, on the order of the points).  It costs
+        ``O(n_samples * min(n_samples, 2000))`` distances; above 2000 points the ranks are
+        taken among 2000 points drawn with ``seed``.  ``"random"``: ``far_pairs * n_samples`` uniform random pairs.
     seed : None, int or numpy.random.Generator
-        Randomness of the far pairs (``far_selection="random"``, or ``"quantile"`` above 10000
+        Randomness of the far pairs (``far_selection="random"``, or ``"quantile"`` above 2000
         points).  ``None`` uses a fixed seed, so that the same ``X`` gives the same graph on
         every run.
 
