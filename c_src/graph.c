@@ -300,11 +300,9 @@ static void blocks_unlink(gasp_graph_t *g, gasp_idx_t c)
 int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
                      double linkage_param, int unit_sizes)
 {
-    /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract
-     * (1.25 saves 2 bytes per edge but costs a tenth more time on grids: longer probes). */
-    uint64_t cap = (uint64_t)m + (uint64_t)m / 2 + 1;
-    if (cap < 16)
-        cap = 16;
+    /* the table starts empty: gasp_graph_finish sizes it for the edges at big clusters, or
+     * gasp_graph_add_edge grows it */
+    uint64_t cap = 16;
     memset(g, 0, sizeof *g);
     g->n = n;
     g->m = m;
@@ -351,12 +349,6 @@ void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, cons
 {
     const int linkage = g->linkage;
     assert(!(g->ecount && s));  /* counts are sizes only when every size is 1 */
-    gasp_fp_t fps[GASP_GRAPH_CHUNK];
-    /* hash the chunk and prefetch its slots first, so the inserts' misses overlap */
-    for (gasp_idx_t i = 0; i < count; i++) {
-        fps[i] = pair_fp(a[i], b[i]);
-        PREFETCH(&g->slots[home_slot(fps[i], g->cap)]);
-    }
     for (gasp_idx_t i = 0; i < count; i++) {
         const gasp_idx_t k = k0 + i, u = a[i], v = b[i];
         const double size = s ? s[i] : 1.0;
@@ -371,29 +363,64 @@ void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, cons
             g->ecount[k] = 1;
         g->flags[k] = (lifted && lifted[i]) ? 0 : GASP_EDGE_LOCAL;
         g->n_alive++;  /* a duplicate dies again in fold_into */
-        uint64_t slot;
-        gasp_idx_t f = table_find_fp(g, u, v, fps[i], &slot);
-        if (f >= 0) {
-            /* f < k; k's id survives only when it carries the value of a selection linkage */
-            if (gasp_linkage_second_survives(linkage, g->val[f], g->val[k])) {
-                fold_into(g, k, f);
-                g->slots[slot].e = k;
-            } else {
-                fold_into(g, f, k);
-            }
-            continue;
-        }
-        table_put(g, slot, fps[i], k);
         g->deg[u]++;
         g->deg[v]++;
     }
 }
 
 /*
- * Keep in the table only the edges at a big cluster (the build put every edge there, to fold
- * duplicate pairs): rebuilt from the edge records, or left as it is when every edge stays.
+ * Fold the duplicate pairs, in id order as if each edge had been added after the earlier ones:
+ * each pair {u, v} (u < v) is handled in u's block, which lists u's edges by increasing id;
+ * mark[v] holds the pair's surviving edge while owner[v] == u.  The dead edges' half-edges stay
+ * in the blocks as stale entries.  Returns GASP_ENOMEM or GASP_EINTERRUPTED, else GASP_OK.
  */
-static int table_prune(gasp_graph_t *g)
+static int fold_duplicates(gasp_graph_t *g)
+{
+    const gasp_idx_t n = g->n;
+    gasp_idx_t *owner = alloc_array((size_t)n, sizeof *owner);
+    if (!owner)
+        return GASP_ENOMEM;
+    for (gasp_idx_t c = 0; c < n; c++)
+        owner[c] = -1;
+    gasp_idx_t *const ends = g->ends, *const mark = g->mark;
+    for (gasp_idx_t u = 0; u < n; u++) {
+        if (gasp_poll(u, g->cancel)) {
+            free(owner);
+            return GASP_EINTERRUPTED;
+        }
+        const gasp_idx_t *block = g->arena + g->astart[u];
+        const gasp_idx_t len = g->alen[u];
+        for (gasp_idx_t j = 0; j < len; j++)
+            PREFETCH(&ends[block[j] & ~(gasp_idx_t)1]);
+        for (gasp_idx_t j = 0; j < len; j++) {
+            const gasp_idx_t h = block[j], k = h >> 1, v = ends[h ^ 1];
+            if (v < u)
+                continue;  /* handled in v's block */
+            if (owner[v] != u) {
+                owner[v] = u;
+                mark[v] = k;
+                continue;
+            }
+            /* f < k; k's id survives only when it carries the value of a selection linkage */
+            const gasp_idx_t f = mark[v];
+            if (gasp_linkage_second_survives(g->linkage, g->val[f], g->val[k])) {
+                fold_into(g, k, f);
+                mark[v] = k;
+            } else {
+                fold_into(g, f, k);
+            }
+            g->deg[u]--;
+            g->deg[v]--;
+        }
+    }
+    free(owner);
+    return GASP_OK;
+}
+
+/*
+ * Build the table of the edges at a big cluster from the edge records, sized for them.
+ */
+static int table_build(gasp_graph_t *g)
 {
     const gasp_idx_t m = g->m;
     int64_t keep = 0;
@@ -401,10 +428,8 @@ static int table_prune(gasp_graph_t *g)
         gasp_idx_t u = g->ends[2 * (int64_t)k], v = g->ends[2 * (int64_t)k + 1];
         keep += u >= 0 && hashed(g, u, v);
     }
-    if (keep == g->n_hashed)
-        return GASP_OK;
     uint64_t cap = (uint64_t)keep + (uint64_t)keep / 2 + 16;
-    free(g->slots);  /* the old table goes first: the new one never adds to the build's peak */
+    free(g->slots);
     g->slots = alloc_array(cap, sizeof *g->slots);
     g->cap = cap;
     g->n_hashed = 0;
@@ -414,6 +439,8 @@ static int table_prune(gasp_graph_t *g)
         g->slots[i].fp = 0;
         g->slots[i].e = -1;
     }
+    if (keep == 0)
+        return GASP_OK;
     for (gasp_idx_t k = 0; k < m; k++) {
         if (gasp_poll(k, g->cancel))
             return GASP_EINTERRUPTED;
@@ -433,13 +460,8 @@ int gasp_graph_finish(gasp_graph_t *g)
 {
     const gasp_idx_t n = g->n, m = g->m;
     int64_t entries = 0;
-    for (gasp_idx_t c = 0; c < n; c++) {
+    for (gasp_idx_t c = 0; c < n; c++)
         entries += g->deg[c];
-        g->big[c] = g->deg[c] > g->big_threshold;
-    }
-    int rc = table_prune(g);
-    if (rc != GASP_OK)
-        return rc;
     /* one tight adjacency block per node, in edge order; an eighth of the arena stays free for
      * blocks that grow */
     g->arena_cap = entries + entries / 8 + 16;
@@ -465,7 +487,12 @@ int gasp_graph_finish(gasp_graph_t *g)
         g->arena[g->astart[a] + g->alen[a]++] = 2 * k;
         g->arena[g->astart[b] + g->alen[b]++] = 2 * k + 1;
     }
-    return GASP_OK;
+    int rc;
+    if (!g->distinct_pairs && (rc = fold_duplicates(g)) != GASP_OK)
+        return rc;
+    for (gasp_idx_t c = 0; c < n; c++)
+        g->big[c] = g->deg[c] > g->big_threshold;
+    return table_build(g);
 }
 
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,

@@ -91,6 +91,7 @@ typedef struct {
     gasp_idx_t *mark;      /* owned; n: scratch of merges between small clusters: mark[w] is
                               the edge joining the surviving cluster and w, when valid */
     gasp_idx_t big_threshold; /* a cluster with more alive edges becomes big */
+    int distinct_pairs;    /* set by the builder: no two input edges join the same pair */
     int linkage;
     double linkage_param;
     int numeric_error;     /* set when a value became inf or NaN (init or fold) */
@@ -115,7 +116,7 @@ typedef struct {
 #define GASP_GRAPH_BIG 128
 #endif
 
-/* Edges per call of gasp_graph_put_edges (the build hashes and prefetches a chunk at a time). */
+/* Edges per call of gasp_graph_put_edges. */
 #define GASP_GRAPH_CHUNK 32
 
 /*
@@ -125,8 +126,11 @@ typedef struct {
  * unit_sizes: every edge will have size 1 (gasp_graph_put_edges with s NULL), so sizes are
  * stored as counts.
  * gasp_graph_put_edges takes edges k0 .. k0+count-1 with ends a[i] != b[i] (validated by the
- * caller), weights w[i], sizes s[i] (s NULL = 1) and lifted flags (lifted NULL = all local);
- * a duplicate pair folds into the earlier edge.  On an error the graph is destroyed by
+ * caller), weights w[i], sizes s[i] (s NULL = 1) and lifted flags (lifted NULL = all local).
+ * gasp_graph_finish folds the edges of a duplicate pair in id order, as if each was added after
+ * the earlier ones (by marking each node's neighbours in turn: no pair hashing), unless the
+ * caller set distinct_pairs after gasp_graph_alloc (no two edges join the same pair, as on a
+ * grid with distinct offsets), and builds the pair table for the big clusters.  On an error the graph is destroyed by
  * gasp_graph_alloc, and must be destroyed by the caller after gasp_graph_finish.
  */
 int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
