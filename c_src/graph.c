@@ -699,6 +699,15 @@ static inline int fold_keeps_first(const gasp_graph_t *g, gasp_idx_t f, gasp_idx
                  : gasp_linkage_second_survives(g->linkage, g->val[e], g->val[f]);
 }
 
+/* Fold edge dead into edge alive and list the fold for the caller (fold_alive / fold_dead). */
+static inline void fold_listed(gasp_graph_t *g, gasp_idx_t alive, gasp_idx_t dead,
+                               gasp_idx_t *n_folds)
+{
+    fold_into(g, alive, dead);
+    g->fold_alive[*n_folds] = alive;
+    g->fold_dead[(*n_folds)++] = dead;
+}
+
 /*
  * Re-attach s's alive half-edges to l (big: every edge at l is in the table), folding parallel
  * edges found through the table.  Fills moved / fold_alive / fold_dead; returns the moves.
@@ -752,15 +761,11 @@ static gasp_idx_t merge_into_big(gasp_graph_t *g, gasp_idx_t l, gasp_idx_t s)
             if (f >= 0) {
                 g->deg[w]--;
                 if (fold_keeps_first(g, f, e)) {
-                    fold_into(g, f, e);
-                    g->fold_alive[n_folds] = f;
-                    g->fold_dead[n_folds++] = e;
+                    fold_listed(g, f, e, &n_folds);
                     continue;  /* e's half-edge is dropped */
                 }
-                fold_into(g, e, f);
+                fold_listed(g, e, f, &n_folds);
                 g->slots[slot].e = e;  /* same pair, same fingerprint */
-                g->fold_alive[n_folds] = e;
-                g->fold_dead[n_folds++] = f;
             } else {
                 table_put(g, slot, fp, e);
             }
@@ -818,9 +823,7 @@ static gasp_idx_t merge_small(gasp_graph_t *g, gasp_idx_t l, gasp_idx_t s)
              (ends[2 * (int64_t)f] == w && ends[2 * (int64_t)f + 1] == l))) {
             g->deg[w]--;
             if (fold_keeps_first(g, f, e)) {
-                fold_into(g, f, e);
-                g->fold_alive[n_folds] = f;
-                g->fold_dead[n_folds++] = e;
+                fold_listed(g, f, e, &n_folds);
                 continue;  /* e's half-edge is dropped */
             }
             if (in_table) {
@@ -829,10 +832,8 @@ static gasp_idx_t merge_small(gasp_graph_t *g, gasp_idx_t l, gasp_idx_t s)
                 (void)table_find(g, l, w, &slot, &fp);  /* finds f, before it dies */
                 g->slots[slot].e = e;
             }
-            fold_into(g, e, f);
+            fold_listed(g, e, f, &n_folds);
             mark[w] = e;
-            g->fold_alive[n_folds] = e;
-            g->fold_dead[n_folds++] = f;
         } else if (in_table) {
             uint64_t slot;
             gasp_fp_t fp;
