@@ -19,8 +19,8 @@
  *     holds the alive edges with at least one big end, and only those, so finding the edge
  *     between a big cluster and another is O(1) expected.  A slot
  *     holds the edge id and the high bits of the pair's hash (its fingerprint); the home slot is
- *     computed from the fingerprint (multiply-shift, so the table has 1.5 slots per edge rather
- *     than a power of two), so probing and deleting never read ends[], and only a fingerprint
+ *     computed from the fingerprint (multiply-shift, so the table can have 1.5 slots per
+ *     edge in it rather than a power of two), so probing and deleting never read ends[], and only a fingerprint
  *     match is confirmed against the edge's endpoints.
  *
  * Contraction of edge e0 between clusters a and b: one cluster (s) is merged into the other (l):
