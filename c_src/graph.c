@@ -113,6 +113,21 @@ static void table_delete_fp(gasp_graph_t *g, gasp_idx_t e, gasp_fp_t f)
         }
     }
     g->slots[i].e = -1;
+    g->n_hashed--;
+}
+
+/* Put edge e with pair fingerprint fp into empty slot `slot` (found by table_find_fp). */
+static inline void table_put(gasp_graph_t *g, uint64_t slot, gasp_fp_t fp, gasp_idx_t e)
+{
+    g->slots[slot].fp = fp;
+    g->slots[slot].e = e;
+    g->n_hashed++;
+}
+
+/* Non-zero when the edge joining clusters u and v belongs in the table (one end is big). */
+static inline int hashed(const gasp_graph_t *g, gasp_idx_t u, gasp_idx_t v)
+{
+    return g->big[u] | g->big[v];
 }
 
 /* Remove edge e, still keyed by its current endpoints, from the table. */
@@ -185,8 +200,26 @@ static int table_resize(gasp_graph_t *g, uint64_t fresh_cap)
 static void table_maybe_shrink(gasp_graph_t *g)
 {
     uint64_t cap = g->cap;
-    if (cap > 4096 && (uint64_t)g->n_alive * 16 < cap)
+    if (cap > 4096 && (uint64_t)g->n_hashed * 16 < cap)
         (void)table_resize(g, cap / 4);
+}
+
+/* Make room for `extra` more edges in the table at a load of at most 2/3.  A contraction cannot
+ * stop half-way, so the rehash does not poll for cancellation here.  Returns GASP_ENOMEM, the
+ * old table kept, when the new one cannot be allocated. */
+static int table_reserve(gasp_graph_t *g, int64_t extra)
+{
+    uint64_t need = (uint64_t)(g->n_hashed + extra);
+    if (need * 3 <= 2 * g->cap)
+        return GASP_OK;
+    uint64_t fresh_cap = 2 * g->cap;
+    if (fresh_cap < need + need / 2 + 16)
+        fresh_cap = need + need / 2 + 16;
+    const volatile int32_t *cancel = g->cancel;
+    g->cancel = NULL;
+    int rc = table_resize(g, fresh_cap);
+    g->cancel = cancel;
+    return rc;
 }
 
 /*
@@ -267,11 +300,9 @@ static void blocks_unlink(gasp_graph_t *g, gasp_idx_t c)
 int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
                      double linkage_param, int unit_sizes)
 {
-    /* 1.5 slots per edge: a load of at most 2/3, falling fast as edges fold and contract
-     * (1.25 saves 2 bytes per edge but costs a tenth more time on grids: longer probes). */
-    uint64_t cap = (uint64_t)m + (uint64_t)m / 2 + 1;
-    if (cap < 16)
-        cap = 16;
+    /* the table starts empty: gasp_graph_finish sizes it for the edges at big clusters, or
+     * gasp_graph_add_edge grows it */
+    uint64_t cap = 16;
     memset(g, 0, sizeof *g);
     g->n = n;
     g->m = m;
@@ -293,10 +324,13 @@ int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
     g->anext = alloc_array((size_t)n, sizeof *g->anext);
     g->aprev = alloc_array((size_t)n, sizeof *g->aprev);
     g->deg = calloc(n > 0 ? (size_t)n : 1, sizeof *g->deg);
+    g->big = calloc(n > 0 ? (size_t)n : 1, 1);
+    g->mark = alloc_array((size_t)n, sizeof *g->mark);
+    g->big_threshold = GASP_GRAPH_BIG;
     g->slots = alloc_array(cap, sizeof *g->slots);
     if (!g->ends || !g->val || (sized && !g->esz && !g->ecount) || !g->flags ||
         !g->astart || !g->alen || !g->acap || !g->anext || !g->aprev || !g->deg || !g->slots ||
-        scratch_reserve(g, 64) != GASP_OK) {
+        !g->big || !g->mark || scratch_reserve(g, 64) != GASP_OK) {
         gasp_graph_destroy(g);
         return GASP_ENOMEM;
     }
@@ -304,6 +338,8 @@ int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,
         g->slots[i].fp = 0;
         g->slots[i].e = -1;
     }
+    for (gasp_idx_t c = 0; c < n; c++)
+        g->mark[c] = -1;
     return GASP_OK;
 }
 
@@ -313,12 +349,6 @@ void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, cons
 {
     const int linkage = g->linkage;
     assert(!(g->ecount && s));  /* counts are sizes only when every size is 1 */
-    gasp_fp_t fps[GASP_GRAPH_CHUNK];
-    /* hash the chunk and prefetch its slots first, so the inserts' misses overlap */
-    for (gasp_idx_t i = 0; i < count; i++) {
-        fps[i] = pair_fp(a[i], b[i]);
-        PREFETCH(&g->slots[home_slot(fps[i], g->cap)]);
-    }
     for (gasp_idx_t i = 0; i < count; i++) {
         const gasp_idx_t k = k0 + i, u = a[i], v = b[i];
         const double size = s ? s[i] : 1.0;
@@ -333,23 +363,97 @@ void gasp_graph_put_edges(gasp_graph_t *g, gasp_idx_t k0, gasp_idx_t count, cons
             g->ecount[k] = 1;
         g->flags[k] = (lifted && lifted[i]) ? 0 : GASP_EDGE_LOCAL;
         g->n_alive++;  /* a duplicate dies again in fold_into */
-        uint64_t slot;
-        gasp_idx_t f = table_find_fp(g, u, v, fps[i], &slot);
-        if (f >= 0) {
-            /* f < k; k's id survives only when it carries the value of a selection linkage */
-            if (gasp_linkage_second_survives(linkage, g->val[f], g->val[k])) {
-                fold_into(g, k, f);
-                g->slots[slot].e = k;
-            } else {
-                fold_into(g, f, k);
-            }
-            continue;
-        }
-        g->slots[slot].fp = fps[i];
-        g->slots[slot].e = k;
         g->deg[u]++;
         g->deg[v]++;
     }
+}
+
+/*
+ * Fold the duplicate pairs, in id order as if each edge had been added after the earlier ones:
+ * each pair {u, v} (u < v) is handled in u's block, which lists u's edges by increasing id;
+ * mark[v] holds the pair's surviving edge while owner[v] == u.  The dead edges' half-edges stay
+ * in the blocks as stale entries.  Returns GASP_ENOMEM or GASP_EINTERRUPTED, else GASP_OK.
+ */
+static int fold_duplicates(gasp_graph_t *g)
+{
+    const gasp_idx_t n = g->n;
+    gasp_idx_t *owner = alloc_array((size_t)n, sizeof *owner);
+    if (!owner)
+        return GASP_ENOMEM;
+    for (gasp_idx_t c = 0; c < n; c++)
+        owner[c] = -1;
+    gasp_idx_t *const ends = g->ends, *const mark = g->mark;
+    for (gasp_idx_t u = 0; u < n; u++) {
+        if (gasp_poll(u, g->cancel)) {
+            free(owner);
+            return GASP_EINTERRUPTED;
+        }
+        const gasp_idx_t *block = g->arena + g->astart[u];
+        const gasp_idx_t len = g->alen[u];
+        for (gasp_idx_t j = 0; j < len; j++)
+            PREFETCH(&ends[block[j] & ~(gasp_idx_t)1]);
+        for (gasp_idx_t j = 0; j < len; j++) {
+            const gasp_idx_t h = block[j], k = h >> 1, v = ends[h ^ 1];
+            if (v < u)
+                continue;  /* handled in v's block */
+            if (owner[v] != u) {
+                owner[v] = u;
+                mark[v] = k;
+                continue;
+            }
+            /* f < k; k's id survives only when it carries the value of a selection linkage */
+            const gasp_idx_t f = mark[v];
+            if (gasp_linkage_second_survives(g->linkage, g->val[f], g->val[k])) {
+                fold_into(g, k, f);
+                mark[v] = k;
+            } else {
+                fold_into(g, f, k);
+            }
+            g->deg[u]--;
+            g->deg[v]--;
+        }
+    }
+    free(owner);
+    return GASP_OK;
+}
+
+/*
+ * Build the table of the edges at a big cluster from the edge records, sized for them.
+ */
+static int table_build(gasp_graph_t *g)
+{
+    const gasp_idx_t m = g->m;
+    int64_t keep = 0;
+    for (gasp_idx_t k = 0; k < m; k++) {
+        gasp_idx_t u = g->ends[2 * (int64_t)k], v = g->ends[2 * (int64_t)k + 1];
+        keep += u >= 0 && hashed(g, u, v);
+    }
+    uint64_t cap = (uint64_t)keep + (uint64_t)keep / 2 + 16;
+    free(g->slots);
+    g->slots = alloc_array(cap, sizeof *g->slots);
+    g->cap = cap;
+    g->n_hashed = 0;
+    if (!g->slots)
+        return GASP_ENOMEM;
+    for (uint64_t i = 0; i < cap; i++) {
+        g->slots[i].fp = 0;
+        g->slots[i].e = -1;
+    }
+    if (keep == 0)
+        return GASP_OK;
+    for (gasp_idx_t k = 0; k < m; k++) {
+        if (gasp_poll(k, g->cancel))
+            return GASP_EINTERRUPTED;
+        gasp_idx_t u = g->ends[2 * (int64_t)k], v = g->ends[2 * (int64_t)k + 1];
+        if (u < 0 || !hashed(g, u, v))
+            continue;
+        gasp_fp_t fp = pair_fp(u, v);
+        uint64_t j = home_slot(fp, cap);
+        while (g->slots[j].e >= 0)
+            j = next_slot(j, cap);
+        table_put(g, j, fp, k);
+    }
+    return GASP_OK;
 }
 
 int gasp_graph_finish(gasp_graph_t *g)
@@ -383,7 +487,12 @@ int gasp_graph_finish(gasp_graph_t *g)
         g->arena[g->astart[a] + g->alen[a]++] = 2 * k;
         g->arena[g->astart[b] + g->alen[b]++] = 2 * k + 1;
     }
-    return GASP_OK;
+    int rc;
+    if (!g->distinct_pairs && (rc = fold_duplicates(g)) != GASP_OK)
+        return rc;
+    for (gasp_idx_t c = 0; c < n; c++)
+        g->big[c] = g->deg[c] > g->big_threshold;
+    return table_build(g);
 }
 
 int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *edges,
@@ -405,6 +514,7 @@ int gasp_graph_init(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, const int64_t *
         for (gasp_idx_t c = 0; c < n; c++) {
             g->astart[c] = 0;
             g->acap[c] = 0;
+            g->big[c] = 1;  /* edges come and go one at a time: all of them are hashed */
         }
         g->arena_cap = 2 * (int64_t)m + 16;
         g->arena = alloc_array((size_t)g->arena_cap, sizeof *g->arena);
@@ -450,6 +560,8 @@ void gasp_graph_destroy(gasp_graph_t *g)
     free(g->anext);
     free(g->aprev);
     free(g->deg);
+    free(g->big);
+    free(g->mark);
     free(g->slots);
     free(g->moved);
     free(g->fold_alive);
@@ -537,7 +649,8 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
 static void remove_edge(gasp_graph_t *g, gasp_idx_t e)
 {
     gasp_idx_t a = g->ends[2 * (int64_t)e], b = g->ends[2 * (int64_t)e + 1];
-    table_delete(g, e);
+    if (hashed(g, a, b))
+        table_delete(g, e);
     g->flags[e] |= GASP_EDGE_DEAD;
     g->ends[2 * (int64_t)e] = g->ends[2 * (int64_t)e + 1] = -1;
     g->n_alive--;
@@ -552,40 +665,67 @@ gasp_idx_t gasp_graph_contract(gasp_graph_t *g, gasp_idx_t e0, gasp_idx_t *dead_
     return merge_apart(g, a, b, dead_cluster);
 }
 
+/* The alive edge joining clusters a and b, or -1: from the table when one of them is big, else
+ * from the shorter of their blocks (at most about big_threshold alive entries). */
+static gasp_idx_t find_edge(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b)
+{
+    if (hashed(g, a, b)) {
+        uint64_t slot;
+        gasp_fp_t fp;
+        return table_find(g, a, b, &slot, &fp);
+    }
+    gasp_idx_t c = g->alen[a] <= g->alen[b] ? a : b, o = c == a ? b : a;
+    const gasp_idx_t *block = g->arena + g->astart[c];
+    for (gasp_idx_t k = 0; k < g->alen[c]; k++) {
+        gasp_idx_t h = block[k];
+        if (g->ends[h] >= 0 && g->ends[h ^ 1] == o)
+            return h >> 1;
+    }
+    return -1;
+}
+
 gasp_idx_t gasp_graph_merge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t *dead_cluster)
 {
-    uint64_t slot;
-    gasp_fp_t fp;
-    gasp_idx_t e = table_find(g, a, b, &slot, &fp);
+    gasp_idx_t e = find_edge(g, a, b);
     if (e >= 0)
         remove_edge(g, e);
     return merge_apart(g, a, b, dead_cluster);
 }
 
-/* Merge clusters a and b, which no alive edge joins. */
-static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
-                              gasp_idx_t *dead_cluster)
+/* Which edge survives when alive edges f and e, joining the same pair, fold (linkage.h): 1 for f. */
+static inline int fold_keeps_first(const gasp_graph_t *g, gasp_idx_t f, gasp_idx_t e)
+{
+    return f < e ? !gasp_linkage_second_survives(g->linkage, g->val[f], g->val[e])
+                 : gasp_linkage_second_survives(g->linkage, g->val[e], g->val[f]);
+}
+
+/* Fold edge dead into edge alive and list the fold for the caller (fold_alive / fold_dead). */
+static inline void fold_listed(gasp_graph_t *g, gasp_idx_t alive, gasp_idx_t dead,
+                               gasp_idx_t *n_folds)
+{
+    fold_into(g, alive, dead);
+    g->fold_alive[*n_folds] = alive;
+    g->fold_dead[(*n_folds)++] = dead;
+}
+
+/*
+ * Re-attach s's alive half-edges to l (big: every edge at l is in the table), folding parallel
+ * edges found through the table.  Fills moved / fold_alive / fold_dead; returns the moves.
+ */
+static gasp_idx_t merge_into_big(gasp_graph_t *g, gasp_idx_t l, gasp_idx_t s)
 {
     gasp_idx_t *const ends = g->ends;
-    gasp_idx_t l = a, s = b;
-    if (g->deg[b] > g->deg[a]) {
-        l = b;
-        s = a;
-    }
-
+    const uint8_t *const big = g->big;
+    const int s_big = big[s];
     const gasp_idx_t len = g->alen[s];
-    if (scratch_reserve(g, len) != GASP_OK) {
-        g->alloc_error = 1;
-        return -1;
-    }
     const gasp_idx_t *block = g->arena + g->astart[s];
     gasp_idx_t n_folds = 0, n_moved = 0;
     /* Work in chunks of CHUNK entries, in three passes, so that a chunk's cache misses overlap
      * (blocks are short: a few to a few dozen entries, so prefetching a fixed distance ahead
      * within one block would hide little): 1) prefetch the entries' endpoint records; 2) read the
-     * far ends, hash the old and the new pair, prefetch both hash slots; 3) re-key or fold.  An
-     * entry's far end w cannot change between passes (only s-side ends move, and an edge killed
-     * meanwhile is skipped by its ends check). */
+     * far ends, hash the old pair (when it is in the table) and the new one, prefetch their
+     * slots; 3) re-key or fold.  An entry's far end w cannot change between passes (only s-side
+     * ends move, and an edge killed meanwhile is skipped by its ends check). */
     gasp_fp_t ring_s[CHUNK], ring_l[CHUNK];
     for (gasp_idx_t c0 = 0; c0 < len; c0 += CHUNK) {
         const gasp_idx_t c1 = c0 + CHUNK < len ? c0 + CHUNK : len;
@@ -595,54 +735,163 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
             gasp_idx_t w2 = ends[block[k] ^ 1];
             gasp_fp_t fs = 0, fl = 0;
             if (w2 >= 0) {
-                fs = pair_fp(s, w2);
+                if (s_big | big[w2]) {
+                    fs = pair_fp(s, w2);
+                    PREFETCH(&g->slots[home_slot(fs, g->cap)]);
+                }
                 fl = pair_fp(l, w2);
-                PREFETCH(&g->slots[home_slot(fs, g->cap)]);
                 PREFETCH(&g->slots[home_slot(fl, g->cap)]);
             }
             ring_s[k - c0] = fs;
             ring_l[k - c0] = fl;
         }
         for (gasp_idx_t j = c0; j < c1; j++) {
+            gasp_idx_t h = block[j];
+            if (ends[h] < 0)
+                continue;  /* the edge died: drop the stale half-edge */
+            gasp_idx_t e = h >> 1;
+            gasp_idx_t w = ends[h ^ 1];
+            g->total_moved++;
+            if (s_big | big[w])
+                table_delete_fp(g, e, ring_s[j - c0]);
+            ends[h] = l;
+            uint64_t slot;
+            gasp_fp_t fp = ring_l[j - c0];
+            gasp_idx_t f = table_find_fp(g, l, w, fp, &slot);
+            if (f >= 0) {
+                g->deg[w]--;
+                if (fold_keeps_first(g, f, e)) {
+                    fold_listed(g, f, e, &n_folds);
+                    continue;  /* e's half-edge is dropped */
+                }
+                fold_listed(g, e, f, &n_folds);
+                g->slots[slot].e = e;  /* same pair, same fingerprint */
+            } else {
+                table_put(g, slot, fp, e);
+            }
+            g->moved[n_moved++] = h;
+        }
+    }
+    g->n_folds = n_folds;
+    return n_moved;
+}
+
+/*
+ * Re-attach s's alive half-edges to l, neither of them big: l's neighbours are marked first
+ * (mark[w] = the edge joining l and w; a mark is valid only while that edge still joins them, so
+ * marks are never cleared), then each edge (s, w) folds into the marked one or moves.  Only edges
+ * at a big w are in the table.  Drops the stale half-edges of l's block on the way.
+ */
+static gasp_idx_t merge_small(gasp_graph_t *g, gasp_idx_t l, gasp_idx_t s)
+{
+    gasp_idx_t *const ends = g->ends;
+    gasp_idx_t *const mark = g->mark;
+    const uint8_t *const big = g->big;
+    gasp_idx_t *lb = g->arena + g->astart[l];
+    const gasp_idx_t llen = g->alen[l];
+    gasp_idx_t kept = 0;
+    for (gasp_idx_t k = 0; k < llen; k++)
+        PREFETCH(&ends[lb[k] & ~(gasp_idx_t)1]);
+    for (gasp_idx_t k = 0; k < llen; k++) {
+        gasp_idx_t h = lb[k];
+        if (ends[h] < 0)
+            continue;
+        lb[kept++] = h;
+        mark[ends[h ^ 1]] = h >> 1;
+    }
+    g->alen[l] = kept;
+
+    const gasp_idx_t len = g->alen[s];
+    const gasp_idx_t *block = g->arena + g->astart[s];
+    gasp_idx_t n_folds = 0, n_moved = 0;
+    for (gasp_idx_t k = 0; k < len; k++)
+        PREFETCH(&ends[block[k] & ~(gasp_idx_t)1]);
+    for (gasp_idx_t j = 0; j < len; j++) {
         gasp_idx_t h = block[j];
         if (ends[h] < 0)
             continue;  /* the edge died: drop the stale half-edge */
         gasp_idx_t e = h >> 1;
         gasp_idx_t w = ends[h ^ 1];
         g->total_moved++;
-        table_delete_fp(g, e, ring_s[j - c0]);
+        const int in_table = big[w];
+        if (in_table)
+            table_delete_fp(g, e, pair_fp(s, w));
         ends[h] = l;
-        uint64_t slot;
-        gasp_fp_t fp = ring_l[j - c0];
-        gasp_idx_t f = table_find_fp(g, l, w, fp, &slot);
-        if (f >= 0) {
+        gasp_idx_t f = mark[w];
+        if (f >= 0 && f != e &&
+            ((ends[2 * (int64_t)f] == l && ends[2 * (int64_t)f + 1] == w) ||
+             (ends[2 * (int64_t)f] == w && ends[2 * (int64_t)f + 1] == l))) {
             g->deg[w]--;
-            int keep_f = f < e ? !gasp_linkage_second_survives(g->linkage, g->val[f], g->val[e])
-                               : gasp_linkage_second_survives(g->linkage, g->val[e], g->val[f]);
-            if (keep_f) {
-                fold_into(g, f, e);
-                g->fold_alive[n_folds] = f;
-                g->fold_dead[n_folds++] = e;
+            if (fold_keeps_first(g, f, e)) {
+                fold_listed(g, f, e, &n_folds);
                 continue;  /* e's half-edge is dropped */
             }
-            fold_into(g, e, f);
-            g->slots[slot].e = e;  /* same pair, same fingerprint */
-            g->fold_alive[n_folds] = e;
-            g->fold_dead[n_folds++] = f;
-        } else {
-            g->slots[slot].fp = fp;
-            g->slots[slot].e = e;
+            if (in_table) {
+                uint64_t slot;
+                gasp_fp_t fp;
+                (void)table_find(g, l, w, &slot, &fp);  /* finds f, before it dies */
+                g->slots[slot].e = e;
+            }
+            fold_listed(g, e, f, &n_folds);
+            mark[w] = e;
+        } else if (in_table) {
+            uint64_t slot;
+            gasp_fp_t fp;
+            (void)table_find(g, l, w, &slot, &fp);  /* absent: the empty slot */
+            table_put(g, slot, fp, e);
         }
         g->moved[n_moved++] = h;
-        }
     }
+    g->n_folds = n_folds;
+    return n_moved;
+}
+
+/* Cluster c (not big) becomes big: its edges to small clusters join the table (those to big
+ * ones are there already).  Returns GASP_ENOMEM when the table cannot grow (nothing changed). */
+static int make_big(gasp_graph_t *g, gasp_idx_t c)
+{
+    if (table_reserve(g, g->deg[c]) != GASP_OK)
+        return GASP_ENOMEM;
+    const gasp_idx_t *block = g->arena + g->astart[c];
+    for (gasp_idx_t k = 0; k < g->alen[c]; k++) {
+        gasp_idx_t h = block[k];
+        if (g->ends[h] < 0)
+            continue;
+        gasp_idx_t w = g->ends[h ^ 1];
+        if (g->big[w])
+            continue;
+        uint64_t slot;
+        gasp_fp_t fp;
+        (void)table_find(g, c, w, &slot, &fp);
+        table_put(g, slot, fp, h >> 1);
+    }
+    g->big[c] = 1;
+    return GASP_OK;
+}
+
+/* Merge clusters a and b, which no alive edge joins.  The survivor l is the big one when only
+ * one is big, else the one of larger degree. */
+static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
+                              gasp_idx_t *dead_cluster)
+{
+    gasp_idx_t l = a, s = b;
+    if (g->big[a] != g->big[b] ? g->big[b] : g->deg[b] > g->deg[a]) {
+        l = b;
+        s = a;
+    }
+    const gasp_idx_t len = g->alen[s];
+    if (scratch_reserve(g, len) != GASP_OK || table_reserve(g, len) != GASP_OK) {
+        g->alloc_error = 1;
+        return -1;
+    }
+    const gasp_idx_t n_moved = g->big[l] ? merge_into_big(g, l, s) : merge_small(g, l, s);
+    const gasp_idx_t n_folds = g->n_folds;
     g->alen[s] = 0;
     if (g->acap[s] > 0)
         blocks_unlink(g, s);
     g->acap[s] = 0;
     g->deg[l] = g->deg[l] + g->deg[s] - n_folds;
     g->deg[s] = 0;
-    g->n_folds = n_folds;
     *dead_cluster = s;
     table_maybe_shrink(g);
     if (block_reserve(g, l, n_moved) != GASP_OK) {
@@ -651,6 +900,10 @@ static gasp_idx_t merge_apart(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b,
     }
     memcpy(g->arena + g->astart[l] + g->alen[l], g->moved, (size_t)n_moved * sizeof *g->moved);
     g->alen[l] += n_moved;
+    if (!g->big[l] && g->deg[l] > g->big_threshold && make_big(g, l) != GASP_OK) {
+        g->alloc_error = 1;
+        return -1;
+    }
     return l;
 }
 
@@ -691,17 +944,18 @@ static int edges_reserve(gasp_graph_t *g, int64_t need)
 
 int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t e, double value)
 {
-    uint64_t slot;
-    gasp_fp_t fp;
-    if (table_find(g, a, b, &slot, &fp) >= 0)
+    if (find_edge(g, a, b) >= 0)
         return GASP_OK;
     if (edges_reserve(g, (int64_t)e + 1) != GASP_OK)
         return GASP_ENOMEM;
     if (block_reserve(g, a, 1) != GASP_OK || block_reserve(g, b, 1) != GASP_OK)
         return GASP_ENOMEM;
-    if ((uint64_t)(g->n_alive + 1) * 3 > 2 * g->cap) {
+    const int in_table = hashed(g, a, b);
+    uint64_t slot = 0;
+    gasp_fp_t fp = 0;
+    if (in_table) {
         /* keep the load at most 2/3 as edges are added */
-        if (table_resize(g, 2 * g->cap) != GASP_OK)
+        if ((uint64_t)(g->n_hashed + 1) * 3 > 2 * g->cap && table_resize(g, 2 * g->cap) != GASP_OK)
             return GASP_ENOMEM;
         table_find(g, a, b, &slot, &fp);
     }
@@ -713,8 +967,8 @@ int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t 
     else if (g->ecount)
         g->ecount[e] = 1;
     g->flags[e] = GASP_EDGE_LOCAL;
-    g->slots[slot].fp = fp;
-    g->slots[slot].e = e;
+    if (in_table)
+        table_put(g, slot, fp, e);
     g->arena[g->astart[a] + g->alen[a]++] = 2 * e;
     g->arena[g->astart[b] + g->alen[b]++] = 2 * e + 1;
     g->deg[a]++;
@@ -725,9 +979,7 @@ int gasp_graph_add_edge(gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b, gasp_idx_t 
 
 int gasp_graph_has_edge(const gasp_graph_t *g, gasp_idx_t a, gasp_idx_t b)
 {
-    uint64_t slot;
-    gasp_fp_t fp;
-    return table_find(g, a, b, &slot, &fp) >= 0;
+    return find_edge(g, a, b) >= 0;
 }
 
 void gasp_graph_for_each_edge(gasp_graph_t *g, gasp_idx_t c,
@@ -756,7 +1008,7 @@ int gasp_graph_check(const gasp_graph_t *g)
         rc = GASP_ENOMEM;
         goto cleanup;
     }
-    int64_t alive = 0, occupied = 0;
+    int64_t alive = 0, occupied = 0, in_table = 0;
     for (gasp_idx_t e = 0; e < g->m; e++) {
         gasp_idx_t u = g->ends[2 * (int64_t)e], v = g->ends[2 * (int64_t)e + 1];
         if (g->flags[e] & GASP_EDGE_DEAD) {
@@ -766,25 +1018,30 @@ int gasp_graph_check(const gasp_graph_t *g)
         }
         if (u < 0 || v < 0 || u >= g->n || v >= g->n || u == v)
             goto cleanup;
-        uint64_t slot;
-        gasp_fp_t fp;
-        if (table_find(g, u, v, &slot, &fp) != e)
+        if (find_edge(g, u, v) != e)
             goto cleanup;  /* missing, or a second alive edge on the same pair */
         count[u]++;
         count[v]++;
         alive++;
+        in_table += hashed(g, u, v);
     }
     for (uint64_t i = 0; i < g->cap; i++) {
         gasp_idx_t x = g->slots[i].e;
         if (x < 0)
             continue;
         if (x >= g->m || (g->flags[x] & GASP_EDGE_DEAD) ||
+            !hashed(g, g->ends[2 * (int64_t)x], g->ends[2 * (int64_t)x + 1]) ||
             g->slots[i].fp != pair_fp(g->ends[2 * (int64_t)x], g->ends[2 * (int64_t)x + 1]))
             goto cleanup;
         occupied++;
     }
-    if (occupied != alive || alive != g->n_alive || g->arena_top > g->arena_cap)
+    /* the table holds exactly the alive edges at a big cluster */
+    if (occupied != in_table || occupied != g->n_hashed || alive != g->n_alive ||
+        g->arena_top > g->arena_cap || 3 * (uint64_t)occupied > 2 * g->cap)
         goto cleanup;
+    for (gasp_idx_t c = 0; c < g->n; c++)
+        if (g->big[c] > 1 || (!g->big[c] && g->deg[c] > g->big_threshold))
+            goto cleanup;  /* a cluster with many edges must be big (merge_small's cost) */
     for (gasp_idx_t c = 0; c < g->n; c++) {
         if (count[c] != g->deg[c] || g->alen[c] < 0 || g->alen[c] > g->acap[c])
             goto cleanup;

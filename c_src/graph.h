@@ -14,21 +14,28 @@
  *     (acap > 0) form a doubly linked list in address order, so compaction walks them without
  *     sorting.
  *   - deg[c]: the exact number of alive edges at cluster c.
+ *   - big[c]: set (for good) once cluster c has more than GASP_GRAPH_BIG alive edges.
  *   - a hash table with linear probing keyed by the unordered pair {ends[2e], ends[2e+1]}: it
- *     holds alive edges only, so finding the edge between two clusters is O(1) expected.  A slot
+ *     holds the alive edges with at least one big end, and only those, so finding the edge
+ *     between a big cluster and another is O(1) expected.  A slot
  *     holds the edge id and the high bits of the pair's hash (its fingerprint); the home slot is
- *     computed from the fingerprint (multiply-shift, so the table has 1.5 slots per edge rather
- *     than a power of two), so probing and deleting never read ends[], and only a fingerprint
+ *     computed from the fingerprint (multiply-shift, so the table can have 1.5 slots per
+ *     edge in it rather than a power of two), so probing and deleting never read ends[], and only a fingerprint
  *     match is confirmed against the edge's endpoints.
  *
- * Contraction of edge e0 between clusters a and b: the cluster of smaller degree (s) is merged into
- * the other (l).  Every alive edge (s, w) is re-keyed to (l, w); if (l, w) already exists the two
- * edges fold (linkage.h; which id survives is the tie rule described there).  Cost: O(block
- * length of s) expected; the loop works in chunks whose endpoint records and hash slots it
- * prefetches first, since it is bound by memory latency, not by arithmetic.
+ * Contraction of edge e0 between clusters a and b: one cluster (s) is merged into the other (l):
+ * l is the big one when exactly one is big, else the one of larger degree.  Every alive edge
+ * (s, w) is re-keyed to (l, w); if (l, w) already exists the two edges fold (linkage.h; which id
+ * survives is the tie rule described there).  When l is big, (l, w) is looked up in the table:
+ * O(block length of s) expected; the loop works in chunks whose endpoint records and hash slots
+ * it prefetches first, since it is bound by memory latency, not by arithmetic.  When neither is
+ * big (most merges on grids), l's neighbours are marked in mark[] first and each (s, w) is looked
+ * up there: O(block lengths of l and s), no hashing, and the table only sees edges at a big w.
+ * A cluster whose degree passes the threshold puts its edges into the table (once: big stays).
  *
- * Invariants (gasp_graph_check): every alive edge has two different, in-range ends and is in the
- * hash table exactly once under its current pair; no two alive edges join the same pair; deg[c]
+ * Invariants (gasp_graph_check): every alive edge has two different, in-range ends; the hash
+ * table holds exactly the alive edges with a big end, each once under its current pair, at a
+ * load of at most 2/3; a cluster with more than GASP_GRAPH_BIG alive edges is big; no two alive edges join the same pair; deg[c]
  * counts the alive edges at c; each alive half-edge h is in the block of ends[h], exactly once;
  * blocks lie inside the arena and do not overlap; the block list holds exactly the clusters with
  * acap > 0, by increasing astart.
@@ -76,9 +83,15 @@ typedef struct {
     gasp_idx_t ahead;      /* cluster of the lowest block, or -1 */
     gasp_idx_t atail;      /* cluster of the highest block, or -1 */
     gasp_idx_t *deg;       /* owned; n: alive edges at each cluster */
-    gasp_slot_t *slots;    /* owned; hash table of alive edges */
+    gasp_slot_t *slots;    /* owned; hash table of the alive edges at a big cluster */
     uint64_t cap;          /* table size in slots */
-    int64_t n_alive;       /* alive edges; the table shrinks when they fill less than 1/16 */
+    int64_t n_hashed;      /* edges in the table; it shrinks when they fill less than 1/16 */
+    int64_t n_alive;       /* alive edges */
+    uint8_t *big;          /* owned; n: 1 when the cluster's edges are all in the table */
+    gasp_idx_t *mark;      /* owned; n: scratch of merges between small clusters: mark[w] is
+                              the edge joining the surviving cluster and w, when valid */
+    gasp_idx_t big_threshold; /* a cluster with more alive edges becomes big */
+    int distinct_pairs;    /* set by the builder: no two input edges join the same pair */
     int linkage;
     double linkage_param;
     int numeric_error;     /* set when a value became inf or NaN (init or fold) */
@@ -96,7 +109,14 @@ typedef struct {
     int64_t total_folds;    /* folds so far, initial duplicates included */
 } gasp_graph_t;
 
-/* Edges per call of gasp_graph_put_edges (the build hashes and prefetches a chunk at a time). */
+/* A cluster with more alive edges than this becomes big: its edges go into the pair table.  The
+ * edges between two small clusters stay out of it; merging two small clusters finds their common
+ * neighbours by marking the survivor's neighbours (mark[]) instead. */
+#ifndef GASP_GRAPH_BIG
+#define GASP_GRAPH_BIG 128
+#endif
+
+/* Edges per call of gasp_graph_put_edges. */
 #define GASP_GRAPH_CHUNK 32
 
 /*
@@ -106,8 +126,11 @@ typedef struct {
  * unit_sizes: every edge will have size 1 (gasp_graph_put_edges with s NULL), so sizes are
  * stored as counts.
  * gasp_graph_put_edges takes edges k0 .. k0+count-1 with ends a[i] != b[i] (validated by the
- * caller), weights w[i], sizes s[i] (s NULL = 1) and lifted flags (lifted NULL = all local);
- * a duplicate pair folds into the earlier edge.  On an error the graph is destroyed by
+ * caller), weights w[i], sizes s[i] (s NULL = 1) and lifted flags (lifted NULL = all local).
+ * gasp_graph_finish folds the edges of a duplicate pair in id order, as if each was added after
+ * the earlier ones (by marking each node's neighbours in turn: no pair hashing), unless the
+ * caller set distinct_pairs after gasp_graph_alloc (no two edges join the same pair, as on a
+ * grid with distinct offsets), and builds the pair table for the big clusters.  On an error the graph is destroyed by
  * gasp_graph_alloc, and must be destroyed by the caller after gasp_graph_finish.
  */
 int gasp_graph_alloc(gasp_graph_t *g, gasp_idx_t n, gasp_idx_t m, int linkage,

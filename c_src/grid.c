@@ -372,6 +372,27 @@ static inline int edge_weight(const gasp_grid_t *gr, int32_t k, int64_t p, doubl
  * General loop: the graph built from the grid
  * ------------------------------------------------------------------------------------------- */
 
+/* Non-zero when no two edges of the grid join the same pair of pixels: the edge (p, p + o) of
+ * offset o has the coordinate difference o, so that holds unless two offsets are equal or
+ * opposite. */
+static int grid_pairs_distinct(const gasp_grid_t *gr)
+{
+    for (int32_t i = 0; i < gr->n_offsets; i++) {
+        const int64_t *oi = gr->offsets + (int64_t)i * gr->ndim;
+        for (int32_t j = i + 1; j < gr->n_offsets; j++) {
+            const int64_t *oj = gr->offsets + (int64_t)j * gr->ndim;
+            int same = 1, opposite = 1;
+            for (int32_t d = 0; d < gr->ndim; d++) {
+                same &= oi[d] == oj[d];
+                opposite &= oi[d] == -oj[d];
+            }
+            if (same || opposite)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static int grid_build(const gasp_grid_t *gr, gasp_graph_t *g, const gasp_options_t *o,
                       gasp_stats_t *st)
 {
@@ -379,6 +400,7 @@ static int grid_build(const gasp_grid_t *gr, gasp_graph_t *g, const gasp_options
                               o->linkage_param, 1);
     if (rc != GASP_OK)
         return rc;
+    g->distinct_pairs = grid_pairs_distinct(gr);  /* then no duplicate pair to fold */
     gasp_grid_iter_t it;
     gasp_grid_iter_start(&it, gr);
     int64_t pixel[GASP_GRAPH_CHUNK];

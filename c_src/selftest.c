@@ -129,7 +129,23 @@ static int test_graph(uint64_t *rng, int64_t n_ops)
     }
     gasp_graph_t g = {0};
     gasp_uf_t uf = {0};
-    int rc = gasp_graph_init(&g, N, M, edges, weights, NULL, lifted, GASP_LINKAGE_AVERAGE, 0.0, NULL);
+    /* built in steps, so that the threshold of big clusters can be low: both ways of contracting
+     * (through the pair table, and by marking the survivor's neighbours) and the switch between
+     * them run on this small graph */
+    int rc = gasp_graph_alloc(&g, N, M, GASP_LINKAGE_AVERAGE, 0.0, 1);
+    if (rc == GASP_OK) {
+        g.big_threshold = (gasp_idx_t)(next_random(rng) % 16);
+        for (gasp_idx_t k = 0; k < M; k += GASP_GRAPH_CHUNK) {
+            gasp_idx_t a[GASP_GRAPH_CHUNK], b[GASP_GRAPH_CHUNK];
+            gasp_idx_t count = M - k < GASP_GRAPH_CHUNK ? M - k : GASP_GRAPH_CHUNK;
+            for (gasp_idx_t i = 0; i < count; i++) {
+                a[i] = (gasp_idx_t)edges[2 * (k + i)];
+                b[i] = (gasp_idx_t)edges[2 * (k + i) + 1];
+            }
+            gasp_graph_put_edges(&g, k, count, a, b, weights + k, NULL, lifted + k);
+        }
+        rc = gasp_graph_finish(&g);
+    }
     if (rc == GASP_OK)
         rc = gasp_uf_init(&uf, N);
     if (rc == GASP_OK)
