@@ -357,7 +357,8 @@ def communities(G, *, weight=None, resolution=3.0, method="auto"):
     bad = weights < 0
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        u, v = (edges[k] if nodes is None else (nodes[edges[k, 0]], nodes[edges[k, 1]]))
+        u, v = ((int(edges[k, 0]), int(edges[k, 1])) if nodes is None
+                else (nodes[edges[k, 0]], nodes[edges[k, 1]]))
         raise GaspValueError(
             f"edge ({u!r}, {v!r}) has weight "
             f"{float(weights[k])!r}: communities() needs non-negative weights (for signed "

@@ -180,6 +180,8 @@ def test_other_graph_kinds_bad_inputs():
     A = nx.to_scipy_sparse_array(nx.path_graph(4), format="csr")
     with pytest.raises(GaspTypeError, match="stored values"):
         communities(A, weight="w")
+    with pytest.raises(GaspValueError, match=r"edge \(0, 1\) has weight -1.0"):
+        communities(-A, weight="weight")
     df = nx.to_pandas_edgelist(nx.path_graph(3))
     df["weight"] = [1.0, -2.0]
     with pytest.raises(GaspValueError, match="has weight -2.0"):
