@@ -485,8 +485,6 @@ def _main_networkx(args, path: str, options: dict, fail, mapping=None) -> int:
     except (GaspError, OSError, EOFError) as exc:
         return fail(_option_message(str(exc)))
     if mapping is not None:
-        if not isinstance(weight, str):
-            return fail("--kind maps one probability attribute: give --weight once")
         try:
             signed_weights(G, weight, out=weight, **mapping)
         except GaspError as exc:
@@ -595,6 +593,8 @@ def main(argv=None) -> int:
     if args.beta is not None and args.kind is None:
         return fail("--beta applies to probabilities: give --kind linear or --kind logit too")
     mapping = None
+    if args.kind is not None and args.weight and len(args.weight) > 1:
+        return fail("--kind maps one probability column: give --weight once")
     if args.kind is not None:
         mapping = {"kind": args.kind, "beta": 0.5 if args.beta is None else args.beta}
         try:

@@ -516,6 +516,7 @@ def test_all_positive_weights_warn_with_the_probability_hint(capsys, tmp_path):
     (["--beta", "0.3"], "--beta applies to probabilities: give --kind"),
     (["--kind", "logit", "--beta", "1.5"], "--beta must lie strictly between 0 and 1"),
     (["--kind", "linear"], "line 2: weight 1.5 is not a probability in [0, 1]"),
+    (["--kind", "linear", "--weight", "3", "--weight", "3"], "give --weight once"),
 ])
 def test_kind_and_beta_errors_exit_2(capsys, tmp_path, argv, message):
     path = tmp_path / "e.txt"
