@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEPENDS = ["gasp.h", "graph.h", "heap.h", "linkage.h", "unionfind.h",
            "engine.c", "gasp.c", "graph.c", "heap.c", "unionfind.c", "selftest.c",
            "fastpath.h", "fastpath.c", "alloc.h", "image.c",
-           "refine.h", "refine.c", "engine.h", "grid.h", "grid.c", "control.h"]
+           "refine.h", "refine.c", "engine.h", "grid.h", "grid.c", "control.h", "validate.h"]
 
 
 def _relative(path):

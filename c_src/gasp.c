@@ -44,6 +44,7 @@
 #include "graph.h"
 #include "heap.h"
 #include "refine.h"
+#include "validate.h"
 #include "unionfind.h"
 
 #define POLL_INTERVAL 4096
@@ -391,12 +392,7 @@ static int check_all(engine_t *E)
     return rc;
 }
 
-#define FAIL(arg, idx)          \
-    do {                        \
-        st->err_arg = (arg);    \
-        st->err_index = (idx);  \
-        return GASP_EINVAL;     \
-    } while (0)
+#define FAIL(arg, idx) return gasp_invalid(st, (arg), (idx))
 
 void gasp_stats_reset(gasp_stats_t *st)
 {
@@ -454,32 +450,15 @@ static int validate(int64_t n, int64_t m, const int64_t *edges, const double *we
                     const double *edge_sizes, const double *node_sizes,
                     const gasp_options_t *o, int64_t *labels, gasp_stats_t *st)
 {
-    if (!o)
-        FAIL(GASP_ARG_OPTIONS, -1);
-    if (n < 0)
-        FAIL(GASP_ARG_N_NODES, -1);
-    if (m < 0)
-        FAIL(GASP_ARG_N_EDGES, -1);
-    if (n > gasp_max_nodes())
-        return GASP_ETOOBIG;
-    if (m > gasp_max_edges())
-        return GASP_ETOOBIG;
-    if (m > 0 && (!edges || !weights))
-        FAIL(!edges ? GASP_ARG_EDGES : GASP_ARG_WEIGHTS, -1);
-    int rc = gasp_options_check(o, n, labels, st);
+    int rc = gasp_check_sizes(n, m, edges, weights, o, st);
     if (rc != GASP_OK)
         return rc;
-    for (int64_t k = 0; k < m; k++) {
-        if (gasp_poll(k, o->cancel))
-            return GASP_EINTERRUPTED;
-        int64_t a = edges[2 * k], b = edges[2 * k + 1];
-        if (a < 0 || b < 0 || a >= n || b >= n || a == b)
-            FAIL(GASP_ARG_EDGES, k);
-        if (!isfinite(weights[k]))
-            FAIL(GASP_ARG_WEIGHTS, k);
-        if (edge_sizes && !(isfinite(edge_sizes[k]) && edge_sizes[k] > 0.0))
-            FAIL(GASP_ARG_EDGE_SIZES, k);
-    }
+    rc = gasp_options_check(o, n, labels, st);
+    if (rc != GASP_OK)
+        return rc;
+    rc = gasp_check_edges(n, m, edges, weights, edge_sizes, 0, o, st);
+    if (rc != GASP_OK)
+        return rc;
     if (node_sizes)
         for (int64_t i = 0; i < n; i++)
             if (!(isfinite(node_sizes[i]) && node_sizes[i] > 0.0))

@@ -17,6 +17,7 @@
  * Affinities are validated where they are read ([0, 1], so never NaN).
  */
 #include "grid.h"
+#include "validate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,12 +46,7 @@
 #define GRID_PREFETCH(p) ((void)0)
 #endif
 
-#define FAIL(arg, idx)          \
-    do {                        \
-        st->err_arg = (arg);    \
-        st->err_index = (idx);  \
-        return GASP_EINVAL;     \
-    } while (0)
+#define FAIL(arg, idx) return gasp_invalid(st, (arg), (idx))
 
 /* ---------------------------------------------------------------------------------------------
  * Grid description and enumeration

@@ -74,6 +74,7 @@
 #include <string.h>
 
 #include "refine.h"
+#include "validate.h"
 #include "alloc.h"
 #include "control.h"
 
@@ -916,22 +917,10 @@ static int refine_validate(int64_t n, int64_t m, const int64_t *edges, const dou
                            const double *edge_sizes, const gasp_options_t *o,
                            const int64_t *labels, gasp_stats_t *st)
 {
-#define FAIL(arg, idx)          \
-    do {                        \
-        st->err_arg = (arg);    \
-        st->err_index = (idx);  \
-        return GASP_EINVAL;     \
-    } while (0)
-    if (!o)
-        FAIL(GASP_ARG_OPTIONS, -1);
-    if (n < 0)
-        FAIL(GASP_ARG_N_NODES, -1);
-    if (m < 0)
-        FAIL(GASP_ARG_N_EDGES, -1);
-    if (n > gasp_max_nodes() || m > gasp_max_edges())
-        return GASP_ETOOBIG;
-    if (m > 0 && (!edges || !weights))
-        FAIL(!edges ? GASP_ARG_EDGES : GASP_ARG_WEIGHTS, -1);
+#define FAIL(arg, idx) return gasp_invalid(st, (arg), (idx))
+    int rc = gasp_check_sizes(n, m, edges, weights, o, st);
+    if (rc != GASP_OK)
+        return rc;
     if (n > 0 && !labels)
         FAIL(GASP_ARG_LABELS, -1);
     if (o->progress && o->progress_every < 1)
@@ -940,17 +929,9 @@ static int refine_validate(int64_t n, int64_t m, const int64_t *edges, const dou
         FAIL(GASP_ARG_RESOLUTION, -1);
     if (o->refine < GASP_REFINE_NONE || o->refine > GASP_REFINE_MOVES)
         FAIL(GASP_ARG_OPTIONS, -1);
-    for (int64_t k = 0; k < m; k++) {
-        if (gasp_poll(k, o->cancel))
-            return GASP_EINTERRUPTED;
-        int64_t a = edges[2 * k], b = edges[2 * k + 1];
-        if (a < 0 || b < 0 || a >= n || b >= n)
-            FAIL(GASP_ARG_EDGES, k);
-        if (!isfinite(weights[k]))
-            FAIL(GASP_ARG_WEIGHTS, k);
-        if (edge_sizes && !(isfinite(edge_sizes[k]) && edge_sizes[k] > 0.0))
-            FAIL(GASP_ARG_EDGE_SIZES, k);
-    }
+    rc = gasp_check_edges(n, m, edges, weights, edge_sizes, 1, o, st);  /* self-loops ignored */
+    if (rc != GASP_OK)
+        return rc;
     for (int64_t i = 0; i < n; i++) {
         if (gasp_poll(i, o->cancel))
             return GASP_EINTERRUPTED;
