@@ -31,6 +31,7 @@ import numpy as np
 from . import __version__
 from ._validation import LINKAGE_ALIASES, LINKAGES, normalize_linkage, prepare
 from .arrays import gasp
+from .partition import _warn_unsigned
 from .exceptions import GaspError, GaspWarning
 from .io import FORMATS, EdgeListError, open_text, read_edge_table
 from .weights import signed_weights
@@ -446,19 +447,14 @@ def _wants_networkx(args, path: str) -> bool:
 
 
 def _warn_without_repulsion(weights, options) -> None:
-    """The table path's form of partition's warning: no weight < 0 and no constraint, so
-    GASP can only return the connected components."""
-    if weights.size == 0 or (weights < 0).any() or options.get("n_clusters"):
-        return
-    hint = ""
+    """partition's warning for an edge table that only attracts, with the command line's advice
+    (--kind for probabilities)."""
+    advice = ""
     if ((weights >= 0) & (weights <= 1)).all():
-        hint = (" The weights are all in [0, 1]: if they are probabilities or match scores, "
-                "add --kind linear (w = p - 0.5; --beta sets the split point) or --kind logit.")
-    warnings.warn(
-        "no weight is negative, so nothing repels and the clusters are the connected "
-        "components of the edges with a positive weight." + hint,
-        GaspWarning, stacklevel=2,
-    )
+        advice = (" The weights are all in [0, 1]: if they are probabilities or match scores, "
+                  "add --kind linear (w = p - 0.5; --beta sets the split point) or --kind logit.")
+    _warn_unsigned(weights, None, options.get("n_clusters") or options.get("min_clusters"),
+                   advice=advice)
 
 
 def _main_networkx(args, path: str, options: dict, fail, mapping=None) -> int:

@@ -268,16 +268,21 @@ def partition(
     return labels if g.nodes is None else to_sets(labels, g.nodes)
 
 
-def _warn_unsigned(weights, null_model, cluster_target):
-    """GaspWarning when GASP can only return the connected components (no repulsion at all)."""
+_UNSIGNED_ADVICE = (
+    " For communities of an unsigned graph use gasp_graph.communities(G) (or "
+    "null_model='modularity' with linkage='sum'); to turn similarities or probabilities into "
+    "attraction and repulsion use gasp_graph.signed_weights"
+)
+
+
+def _warn_unsigned(weights, null_model, cluster_target, advice=_UNSIGNED_ADVICE):
+    """GaspWarning when GASP can only return the connected components (no repulsion at all);
+    ``advice`` says what to do instead (the command line gives its own)."""
     if null_model is not None or cluster_target is not None or weights.shape[0] == 0:
         return
     if (weights < 0).any() or not (weights > 0).any():
         return
     warn(
         "the graph has no negative weight, so nothing repels and GASP returns the connected "
-        "components (of the positive edges) as clusters. For communities of an "
-        "unsigned graph use gasp_graph.communities(G) (or null_model='modularity' with "
-        "linkage='sum'); to turn similarities or probabilities into attraction and repulsion "
-        "use gasp_graph.signed_weights"
+        "components (of the positive edges) as clusters." + advice
     )
